@@ -1,0 +1,36 @@
+# Quick start: `make run` and `make test` (each creates .venv if missing and installs).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CFG ?= examples/cfg/kamailio.cfg
+
+.PHONY: run test install install-test bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# `cfgvm run` does not exist yet: until it does, `make run` checks the example config.
+run: install
+	@echo "cfgvm run is not implemented yet: checking $(CFG) instead"
+	$(BIN)/cfgvm check -f $(CFG)
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/compile.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,3 @@
+from cfgvm.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The PLY lexer and parser for the Kamailio configuration language (installed as cfgvm.grammar)."""

@@ -1,0 +1,1 @@
+"""Kamailio modules re-implemented in Python, one module per file (installed as cfgvm.stdlib)."""
