@@ -1,0 +1,1 @@
+"""The runtime: values, pseudo-variables, transformations and the bytecode interpreter."""
