@@ -1,0 +1,131 @@
+"""Transformations (kamailio-language.md §7): one table per class, a registry, and the chain runner.
+
+Each class module declares TABLE = {name: TrDef(params, fn)}.  `params` lists the parameter kinds
+the parser must read (cfgvm.vm.pvspec._parse_trans); a trailing '?' marks an optional one:
+    n    number or PV (PV must yield an int)        s    text or PV (PV must yield non-empty text)
+    sx   like s, but a lone ',' is a valid value     c    s.select's one separator char
+    sep  separator char, or a PV                     sep1 separator char (literal only)
+    raw  re.subst's expression (braces balanced), or a PV
+fn(value, *args) gets the input value (None|int|str) and the evaluated args and returns the
+new value, or None when the transformation fails (Kamailio then stops the chain: the PV read fails,
+and a format prints nothing for it).  No 5.6 transformation yields null as a success value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from cfgvm.vm.values import Value
+
+
+@dataclass(frozen=True, slots=True)
+class TrDef:
+    params: tuple[str, ...]
+    fn: Callable
+    since: str = ""          # "" = Kamailio 5.6; otherwise the version that added it (not in 5.6)
+
+
+class TransformError(Exception):
+    """Unknown transformation class or name."""
+
+
+def _load() -> dict[str, dict[str, TrDef]]:
+    from cfgvm.vm.transformations import (tr_line, tr_nameaddr, tr_param, tr_re, tr_s, tr_sock,
+                                          tr_tobody, tr_uri, tr_urialias, tr_val)
+    return {"s": tr_s.TABLE, "uri": tr_uri.TABLE, "param": tr_param.TABLE,
+            "nameaddr": tr_nameaddr.TABLE, "tobody": tr_tobody.TABLE, "line": tr_line.TABLE,
+            "urialias": tr_urialias.TABLE, "re": tr_re.TABLE, "sock": tr_sock.TABLE,
+            "val": tr_val.TABLE}
+
+
+_CLASSES: dict[str, dict[str, TrDef]] | None = None
+MODULE_OF = {"s": "pv", "uri": "pv", "param": "pv", "nameaddr": "pv", "tobody": "pv", "line": "pv",
+             "urialias": "pv", "val": "pv", "re": "textops", "sock": "corex"}
+
+
+def classes() -> dict[str, dict[str, TrDef]]:
+    global _CLASSES
+    if _CLASSES is None:
+        _CLASSES = _load()
+    return _CLASSES
+
+
+def register_class(name: str, table: dict[str, TrDef]) -> None:
+    """For modules that bring their own class (sql, json, url ...)."""
+    classes()[name] = table
+
+
+def lookup(dotted: str) -> TrDef:
+    """'s.len' -> its TrDef; TransformError naming what is unknown."""
+    cls, _, name = dotted.partition(".")
+    return lookup2(cls, name)
+
+
+def lookup2(cls: str, name: str) -> TrDef:
+    table = classes().get(cls)           # class names are case-sensitive
+    if table is None:
+        raise TransformError(f"unknown transformation class '{cls}'")
+    d = table.get(name.lower())          # names are not
+    if d is None:
+        raise TransformError(f"unknown transformation '{cls}.{name}'")
+    return d
+
+
+def lookup_params(cls: str, name: str):
+    try:
+        return lookup2(cls, name).params
+    except TransformError:
+        return None
+
+
+def check_call(call) -> str | None:
+    """Message for a TrCall whose class/name is unknown or which is newer than 5.6, else None."""
+    try:
+        d = lookup2(call.cls, call.name)
+    except TransformError as e:
+        return str(e)
+    if d.since:
+        return f"transformation '{call.cls}.{call.name}' needs Kamailio {d.since} (not in 5.6)"
+    return None
+
+
+def _arg(kind: str, a, get_pv):
+    """Evaluate one parameter like the C code does: PVs must give an int for n-kinds and a
+    non-empty string for text kinds, else the transformation fails (returns _FAIL)."""
+    from cfgvm.vm.pvspec import PVSpec
+    if not isinstance(a, PVSpec):
+        return a
+    v = evaluate(a, get_pv)
+    if kind.startswith("n"):
+        return v if isinstance(v, int) else _FAIL
+    if v is None:
+        return _FAIL
+    v = str(v)
+    return v if v else _FAIL
+
+
+_FAIL = object()
+
+
+def apply(trans, value: Value, get_pv) -> Value:
+    """Run a chain of TrCall on value; None when one fails."""
+    for call in trans:
+        d = lookup2(call.cls, call.name)
+        args = []
+        for kind, a in zip(d.params, call.args):
+            a = _arg(kind.rstrip("?"), a, get_pv)
+            if a is _FAIL:
+                return None
+            args.append(a)
+        value = d.fn(value, *args)
+        if value is None:
+            return None
+    return value
+
+
+def evaluate(spec, get_pv) -> Value:
+    """A PV's value with its transformations; get_pv(spec) is the raw getter."""
+    v = get_pv(spec)
+    if spec.trans:
+        return apply(spec.trans, v, get_pv)
+    return v
