@@ -27,7 +27,7 @@ def parse_params(text: str, sep: str = ";") -> list[tuple[str, str]] | None:
     while i <= n:
         j = i
         quoted = False
-        while j < n and (quoted or text[j] != sep):
+        while j < n and (quoted or (text[j] != sep and text[j] != ",")):
             if text[j] == '"':
                 quoted = not quoted
             j += 1
@@ -44,7 +44,7 @@ def parse_params(text: str, sep: str = ";") -> list[tuple[str, str]] | None:
         elif j >= n and i < n:
             return None
         i = j + 1
-        if j >= n:
+        if j >= n or text[j] == ",":   # a comma ends a parameter list (header lists)
             break
     return out
 
@@ -59,7 +59,7 @@ def parse_uri(text: str) -> Uri | None:
         user, semi, params = rest.partition(";")
         if not user:
             return None
-        u.user, u.params = user, params
+        u.user = user           # tel parameters are not URI params for Kamailio (uri.params is "")
     else:
         at = rest.rfind("@")
         if at >= 0:
@@ -120,5 +120,5 @@ def parse_nameaddr(text: str) -> NameAddr | None:
     gt = text.find(">", lt)
     if gt < 0:
         return None
-    name = text[:lt].strip(" \t")
+    name = text[:lt].lstrip(" \t")        # Kamailio keeps the blank before '<'
     return NameAddr(name, text[lt + 1:gt], gt + 1, text[gt + 1:])

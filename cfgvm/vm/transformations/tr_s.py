@@ -46,7 +46,7 @@ def _hexdigest(algo):
 
 
 def _encode_hexa(s):
-    return "".join(HEX_UPPER[ord(c) >> 4 & 15] + HEX_UPPER[ord(c) & 15] for c in s)
+    return "".join(HEX_LOWER[ord(c) >> 4 & 15] + HEX_LOWER[ord(c) & 15] for c in s)
 
 
 def _decode_hexa(s):
@@ -131,7 +131,8 @@ def _decode_b58(s):
             return None
         n = n * 58 + B58.index(c)
     body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
-    return ("\0" * z) + body.decode("latin-1")
+    # 5.6.3 counts one byte too many: the result carries a trailing NUL (observed on 5.6.3)
+    return ("\0" * z) + body.decode("latin-1") + "\0"
 
 
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"

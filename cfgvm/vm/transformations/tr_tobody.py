@@ -14,7 +14,7 @@ def _body(v):
     s = s.strip(" \t")
     na = parse_nameaddr(s)
     if na is not None:
-        display, uri, rest = na.name, na.uri, na.rest
+        display, uri, rest = na.name.rstrip(" \t"), na.uri, na.rest
     else:
         if "<" in s:
             return None

@@ -57,7 +57,9 @@ def _compose(with_user: bool, with_port: bool):
 
 def _tosocket(u):
     t = (uri_param(u, "transport") or "").lower()
-    proto = t if t in ("udp", "tcp", "tls", "sctp", "ws", "wss") else "udp"
+    if t not in ("udp", "tcp", "tls", "sctp", "ws", "wss"):
+        return ""               # no/unknown transport: Kamailio warns and gives ""
+    proto = t
     return f"{proto}:{u.host}:{u.port or 5060}"
 
 
