@@ -627,10 +627,13 @@ class Expander:
 
     def add_subst(self, kind: str, text: str, coord: Coord) -> None:
         try:
-            rule = parse_rule(text)
+            rule = parse_rule(text, self.defines)
         except SubstError as e:
             raise error(coord, "preproc-bad-subst", f"bad #!{kind} expression: {e}") from None
         self.rules.append(rule)
+        for pv in rule.unevaluated:
+            self.warnings.append(Diagnostic(coord, "warning", "preproc-subst-pv",
+                                            f"{pv} in #!{kind} is kept as written (cfgvm evaluates only $env, $def, $defn here)"))
         if kind != "subst":
             if not rule.regex_text:
                 raise error(coord, "preproc-bad-subst", f"#!{kind}: define name too short")

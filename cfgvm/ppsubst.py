@@ -6,6 +6,7 @@ compiles the regex with REG_EXTENDED|REG_NEWLINE (flag `s` drops REG_NEWLINE, `i
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -83,6 +84,7 @@ class SubstRule:
     replace_all: bool
     regex_text: str           # for #!substdef: the define name
     repl_text: str            # for #!substdef: the define value (raw)
+    unevaluated: list         # PVs kept as written (only $env is evaluated at parse time)
 
     def apply(self, s: str) -> str | None:
         """The substituted string, or None when the regex does not match (Kamailio keeps the original)."""
@@ -94,7 +96,37 @@ class SubstRule:
         return self.regex.sub(one, s, count=0 if self.replace_all else 1)
 
 
-def parse_rule(s: str) -> SubstRule:
+def pv_extent(s: str, p: int) -> int:
+    """End of the PV starting at s[p] == '$': $(...), $name(...) or $name."""
+    q = p + 1
+    m = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*").match(s, q)
+    if m:
+        q = m.end()
+    if q < len(s) and s[q] == "(":
+        depth = 0
+        while q < len(s):
+            depth += {"(": 1, ")": -1}.get(s[q], 0)
+            q += 1
+            if depth == 0:
+                break
+    return q
+
+
+def eval_parse_time_pv(pv: str, defines: dict | None = None) -> str | None:
+    """Kamailio evaluates #!subst replacement PVs at startup with a fake message; of those only $env,
+    $def and $defn mean the same without loaded modules. None = not evaluated."""
+    m = re.fullmatch(r"\$\(?(env|defn|def)\(([^()]*)\)\)?", pv)
+    if not m or (m.group(1) != "env" and defines is None):
+        return None
+    if m.group(1) == "env":
+        return os.environ.get(m.group(2), "")
+    value = (defines or {}).get(m.group(2)) or ""
+    if m.group(1) == "defn":
+        return str(int(value)) if value.strip().lstrip("-").isdigit() else "0"
+    return value
+
+
+def parse_rule(s: str, defines: dict | None = None) -> SubstRule:
     if len(s) < 3:
         raise SubstError(f"expression is too short: {s}")
     sep = s[0]
@@ -105,7 +137,7 @@ def parse_rule(s: str) -> SubstRule:
         raise SubstError(f"no separator found: {s}")
     if len(s) < re_end + 2:
         raise SubstError(f"string too short: {s}")
-    repl, piece, p, esc = [], [], re_end + 1, False
+    repl, piece, p, esc, unevaluated = [], [], re_end + 1, False, []
     while p < len(s):
         c = s[p]
         if esc:
@@ -122,7 +154,14 @@ def parse_rule(s: str) -> SubstRule:
         elif c == "\\":
             esc = True
         elif c == "$":
-            raise SubstError(f"pseudo-variables in the replacement are not supported by cfgvm: {s}")
+            end = pv_extent(s, p)
+            value = eval_parse_time_pv(s[p:end], defines)
+            if value is None:                  # kept as written; the caller warns
+                unevaluated.append(s[p:end])
+                value = s[p:end]
+            piece.append(value)
+            p = end
+            continue
         elif c == sep:
             break
         else:
@@ -150,7 +189,11 @@ def parse_rule(s: str) -> SubstRule:
         raise SubstError(f"bad regular expression {regex_text} in {s}: {e}") from None
     if any(isinstance(g, int) and g > rx.groups for g in repl):
         raise SubstError(f"replacement refers to a group the regex does not have: {s}")
-    return SubstRule(s, rx, repl, replace_all, regex_text, s[re_end + 1:repl_end])
+    repl_text = s[re_end + 1:repl_end]
+    if "$" in repl_text:                       # Kamailio evaluates PVs in a #!substdef value too
+        repl_text = re.sub(r"\$\(?(?:env|defn|def)\([^()]*\)\)?",
+                           lambda m: eval_parse_time_pv(m.group(), defines) or "", repl_text)
+    return SubstRule(s, rx, repl, replace_all, regex_text, repl_text, unevaluated)
 
 
 def run_rules(rules: list[SubstRule], s: str) -> str | None:
