@@ -1,0 +1,445 @@
+"""Message: one SIP request or reply over its received buffer, parsed lazily.
+
+Message.parse(buf) reads the first line and indexes the header names in one pass (offsets into the
+buffer, no per-header objects); a header's body is parsed only when someone asks, and the result is
+cached. Changes are lumps (lumps.py), applied by to_bytes(); reads keep seeing the original buffer until
+apply_changes() re-parses the rebuilt one, as Kamailio's msg_apply_changes() does.
+"""
+import re
+
+from .errors import SipParseError
+from .hdrnames import KEY, CANONICAL
+from . import headers as _hp
+from .lumps import LumpList
+
+MAX_MESSAGE = 65535   # Kamailio's BUF_SIZE: bigger input never becomes a message (UDP recv / TCP read)
+_MIN_FIRST_LINE = 16  # parse_first_line refuses anything this short
+_NAME_RE = re.compile(r"[0-9A-Za-z\-._+~]+[ \t]*:")
+# request methods Kamailio recognises (case-insensitively) -- the rest are METHOD_OTHER
+KNOWN_METHODS = ("INVITE", "CANCEL", "ACK", "BYE", "INFO", "REGISTER", "SUBSCRIBE", "NOTIFY",
+                 "MESSAGE", "OPTIONS", "PRACK", "UPDATE", "REFER", "PUBLISH", "KDMQ", "GET", "POST",
+                 "PUT", "DELETE")
+_KNOWN = {m: m for m in KNOWN_METHODS}
+
+
+class HeaderField:
+    """One header line (with its folded continuation lines). Offsets index Message.text."""
+    __slots__ = ("msg", "index", "key", "start", "name_end", "body_start", "body_end", "end")
+
+    def __init__(self, msg, index, entry):
+        self.msg = msg
+        self.index = index
+        self.key, self.start, self.name_end, self.body_start, self.body_end, self.end = entry
+
+    @property
+    def name(self):
+        """The name as written (compact or long form, original case)."""
+        return self.msg.text[self.start:self.name_end]
+
+    @property
+    def canonical_name(self):
+        return CANONICAL.get(self.key, self.name)
+
+    @property
+    def body_raw(self):
+        """Body text as received (folding kept, leading LWS and trailing CR/LF removed) = $hdr()."""
+        return self.msg.text[self.body_start:self.body_end]
+
+    body = body_raw
+
+    @property
+    def text(self):
+        """The whole header as in the buffer, CRLF included."""
+        return self.msg.text[self.start:self.end]
+
+    @property
+    def parsed(self):
+        """The parsed body (type depends on the header; see headers.PARSERS), cached per message.
+        Raises SipParseError when the body is malformed."""
+        cache = self.msg._parsed
+        got = cache.get(self.index)
+        if got is None:
+            got = _hp.parse_body(self.key, self.body_raw)
+            cache[self.index] = got
+        return got
+
+    def __repr__(self):
+        return f"<HeaderField {self.name}: {self.body_raw[:40]!r}>"
+
+
+class Message:
+    """A SIP message. Build with Message.parse(buf). See cfgvm/sip/__init__.py for the API tour."""
+
+    def __init__(self):
+        self.buf = b""
+        self.text = ""
+        self.is_request = False
+        self.method = ""          # request method as written ("" for replies)
+        self.method_known = ""    # upper-case name of a Kamailio-known method, "" for others
+        self.ruri_str = ""        # Request-URI text as received
+        self.version = ""         # SIP version text of the first line
+        self.is_sip = True        # version starts with SIP/2.0 (Kamailio's IS_SIP)
+        self.status = None        # reply status code (int)
+        self.reason = ""          # reply reason phrase
+        self.fl_start = 0         # offset of the first line (leading CR/LF/WS skipped)
+        self.ruri_start = 0
+        self.hdr_start = 0        # offset of the first header
+        self.eoh = None           # offset of the empty line ending the headers (None if missing)
+        self.body_start = None
+        self.header_error = None  # lenient parse: the SipParseError that stopped the header scan
+        self._h = []              # (key, start, name_end, body_start, body_end, end)
+        self._idx = {}            # key -> [positions in _h]
+        self._parsed = {}         # header position -> parsed body
+        self._ruri = None
+        self.new_uri = None       # R-URI after rewrite ($ru writes); None = unchanged
+        self.dst_uri = None       # next hop ($du)
+        self.lumps = LumpList(self)
+
+    # ---- construction -------------------------------------------------------------------------
+    @classmethod
+    def parse(cls, buf, lenient=False):
+        """Parse bytes (or a latin-1 str). Raises SipParseError on a broken first line or header
+        section; with lenient=True a header error only stops the scan (kept in .header_error)."""
+        if isinstance(buf, str):
+            buf = buf.encode("latin-1")
+        if len(buf) > MAX_MESSAGE:
+            raise SipParseError("message", f"{len(buf)} bytes exceed {MAX_MESSAGE}", "drop")
+        m = cls()
+        m.buf = bytes(buf)
+        m.text = m.buf.decode("latin-1")
+        m._parse_first_line()
+        m._scan_headers(lenient)
+        return m
+
+    def _parse_first_line(self):
+        """Kamailio's parse_first_line(), including its quirks (e.g. trailing spaces after the
+        version are accepted, two spaces between elements are not)."""
+        t = self.text
+        n = len(t)
+        p = 0
+        while p < n and t[p] in "\r\n\0\t ":
+            p += 1
+        self.fl_start = p
+        if n - p <= _MIN_FIRST_LINE:
+            raise SipParseError("first line", "message too short", "drop")
+        if t[p:p + 8].upper() == "SIP/2.0 ":
+            self.is_request = False
+            q = p + 7
+        else:
+            self.is_request = True
+            q = p
+            while q < n and t[q] not in " \t\r\n":
+                q += 1
+            if q == p or q >= n or t[q] != " ":
+                raise SipParseError("first line", "bad method", "drop")
+            self.method = t[p:q]
+            self.method_known = _KNOWN.get(self.method.upper(), "")
+        second = q + 1
+        q = second
+        while q < n and t[q] not in " \t\r\n":
+            q += 1
+        if q >= n:
+            raise SipParseError("first line", "truncated", "drop")
+        third = q
+        while third < n and t[third] in " \t":
+            third += 1
+        if third == q:
+            raise SipParseError("first line", "missing element", "drop")
+        middle = t[second:q]
+        if not self.is_request:
+            if len(middle) != 3 or not middle.isdigit() or not middle.isascii():
+                raise SipParseError("first line", f"bad status code {middle[:20]!r}", "drop")
+            self.status = int(middle)
+            e = third
+            while e < n and t[e] not in "\r\n":
+                e += 1
+            if e >= n:
+                raise SipParseError("first line", "no end of line", "drop")
+            self.version = t[p:p + 7]
+            self.reason = t[third:e]
+        else:
+            self.ruri_start = second
+            self.ruri_str = middle
+            e = third
+            while e < n and t[e] not in " \t\r\n":
+                e += 1
+            if e == third or e >= n:
+                raise SipParseError("first line", "missing SIP version", "drop")
+            self.version = t[third:e]
+            s = e
+            while s < n and t[s] in " \t":
+                s += 1
+            if s >= n or t[s] not in "\r\n":
+                raise SipParseError("first line", "junk after SIP version", "drop")
+            v = self.version
+            self.is_sip = len(v) >= 7 and v[:7].upper() == "SIP/2.0"
+        # eat_line(): past the LF, and past a CR right after it
+        nl = t.find("\n", e)
+        if nl < 0 or nl + 1 >= n:
+            raise SipParseError("first line", "no header lines", "drop")
+        nl += 1
+        if nl + 1 < n and t[nl] == "\r":
+            nl += 1
+        self.hdr_start = nl
+
+    def _scan_headers(self, lenient):
+        t = self.text
+        n = len(t)
+        pos = self.hdr_start
+        h = self._h
+        idx = self._idx
+        find = t.find
+        match = _NAME_RE.match
+        key_get = KEY.get
+        while pos < n:
+            c = t[pos]
+            if c == "\n" or c == "\r":
+                self.eoh = pos
+                if t.startswith("\r\n", pos):
+                    self.body_start = pos + 2
+                else:
+                    self.body_start = pos + 1
+                return
+            m = match(t, pos)
+            if m is None:
+                return self._header_fail(lenient, pos, "bad header name")
+            colon = m.end()
+            name_end = colon - 1
+            while t[name_end - 1] in " \t":
+                name_end -= 1
+            # leading LWS of the body (folding included)
+            b = colon
+            while b < n:
+                c = t[b]
+                if c == " " or c == "\t":
+                    b += 1
+                elif c == "\n" and b + 1 < n and t[b + 1] in " \t":
+                    b += 2
+                elif c == "\r" and b + 2 < n and t[b + 1] == "\n" and t[b + 2] in " \t":
+                    b += 3
+                else:
+                    break
+            if b >= n:
+                return self._header_fail(lenient, pos, "empty header at end of message")
+            nl = find("\n", b)
+            while True:
+                if nl < 0:
+                    return self._header_fail(lenient, pos, "header without end of line")
+                end = nl + 1
+                if end < n and (t[end] == " " or t[end] == "\t"):
+                    nl = find("\n", end)
+                    continue
+                break
+            be = nl
+            while be > b and t[be - 1] in "\r\n\0":
+                be -= 1
+            low = t[pos:name_end].lower()
+            key = key_get(low, low)
+            i = len(h)
+            h.append((key, pos, name_end, b, be, end))
+            lst = idx.get(key)
+            if lst is None:
+                idx[key] = [i]
+            else:
+                lst.append(i)
+            pos = end
+        # no empty line: Kamailio accepts this over UDP (no body)
+
+    def _header_fail(self, lenient, pos, why):
+        err = SipParseError(f"header at offset {pos}", why)
+        if not lenient:
+            raise err
+        self.header_error = err
+        self.header_error_offset = pos
+
+    # ---- first line ---------------------------------------------------------------------------
+    @property
+    def is_reply(self):
+        return not self.is_request
+
+    @property
+    def ruri(self):
+        """The received Request-URI, parsed (SipUri; raises SipParseError if Kamailio could not
+        parse it). Use current_uri for the R-URI after rewrites."""
+        if self._ruri is None:
+            from .uri import parse_uri
+            self._ruri = parse_uri(self.ruri_str, where="Request-URI")
+        return self._ruri
+
+    @property
+    def current_uri_str(self):
+        """$ru: the R-URI after rewrites (new_uri) or the received one."""
+        return self.new_uri if self.new_uri is not None else self.ruri_str
+
+    @property
+    def current_uri(self):
+        from .uri import parse_uri
+        if self.new_uri is None:
+            return self.ruri
+        return parse_uri(self.new_uri, where="new R-URI")
+
+    @property
+    def first_line(self):
+        return self.text[self.fl_start:self.hdr_start].rstrip("\r\n")
+
+    # ---- headers ------------------------------------------------------------------------------
+    def headers(self, name=None):
+        """All headers with that name (compact/long form, any case), in order; all when name=None."""
+        if name is None:
+            return [HeaderField(self, i, e) for i, e in enumerate(self._h)]
+        low = name.lower()
+        pos = self._idx.get(KEY.get(low, low))
+        if not pos:
+            return []
+        h = self._h
+        return [HeaderField(self, i, h[i]) for i in pos]
+
+    def header(self, name):
+        """First header with that name, or None."""
+        low = name.lower()
+        pos = self._idx.get(KEY.get(low, low))
+        if not pos:
+            return None
+        i = pos[0]
+        return HeaderField(self, i, self._h[i])
+
+    def header_count(self, name):
+        low = name.lower()
+        return len(self._idx.get(KEY.get(low, low), ()))
+
+    def hdr(self, name, index=0):
+        """$hdr(name)[index] semantics: body text or None; index -1 = last; '*' joins all with ','."""
+        low = name.lower()
+        pos = self._idx.get(KEY.get(low, low))
+        if not pos:
+            return None
+        t, h = self.text, self._h
+        if index == "*":
+            return ",".join(t[h[i][3]:h[i][4]] for i in pos)
+        try:
+            e = h[pos[index]]
+        except IndexError:
+            return None
+        return t[e[3]:e[4]]
+
+    def parsed(self, name, index=0):
+        """Parsed body of the index-th header with that name (None when absent)."""
+        hf = self.headers(name)
+        if not hf:
+            return None
+        try:
+            return hf[index].parsed
+        except IndexError:
+            return None
+
+    # ---- shortcuts used on the proxy path -----------------------------------------------------
+    @property
+    def via1(self):
+        """Top-most Via body (ViaBody)."""
+        h = self.header("via")
+        if h is None:
+            raise SipParseError("Via", "no Via header")
+        return h.parsed[0]
+
+    def vias(self):
+        """Every Via body, in order (a header may carry several)."""
+        out = []
+        for h in self.headers("via"):
+            out.extend(h.parsed)
+        return out
+
+    @property
+    def call_id(self):
+        return self.hdr("call-id")
+
+    @property
+    def cseq(self):
+        h = self.header("cseq")
+        return h.parsed if h else None
+
+    @property
+    def from_(self):
+        h = self.header("from")
+        return h.parsed if h else None
+
+    @property
+    def to(self):
+        h = self.header("to")
+        return h.parsed if h else None
+
+    @property
+    def max_forwards(self):
+        h = self.header("max-forwards")
+        return h.parsed if h else None
+
+    def routes(self, name="route"):
+        """Every Route (or Record-Route) entry as NameAddr, across headers, in order."""
+        out = []
+        for h in self.headers(name):
+            out.extend(h.parsed)
+        return out
+
+    def contacts(self):
+        """Every Contact entry (NameAddr); a Contact: * gives the string '*'."""
+        out = []
+        for h in self.headers("contact"):
+            p = h.parsed
+            if p == "*":
+                out.append("*")
+            else:
+                out.extend(p)
+        return out
+
+    # ---- body ---------------------------------------------------------------------------------
+    @property
+    def body(self):
+        """Message body bytes (everything after the empty line; b'' when there is none)."""
+        return self.buf[self.body_start:] if self.body_start is not None else b""
+
+    @property
+    def body_str(self):
+        return self.text[self.body_start:] if self.body_start is not None else ""
+
+    @property
+    def content_length(self):
+        h = self.header("content-length")
+        return h.parsed if h else None
+
+    @property
+    def content_type(self):
+        h = self.header("content-type")
+        return h.parsed if h else None
+
+    def sdp(self):
+        """The SDP of the body (a multipart body's application/sdp part), or None."""
+        from .sdp import parse_sdp
+        from .multipart import parse_multipart
+        ct = self.content_type
+        if ct is None:
+            return parse_sdp(self.body_str) if self.body_str.startswith("v=") else None
+        if ct.mime == "application/sdp":
+            return parse_sdp(self.body_str)
+        if ct.mime.startswith("multipart/"):
+            for part in parse_multipart(self.body_str, ct.params.get("boundary")):
+                pct = part.content_type
+                if pct is not None and pct.mime == "application/sdp":
+                    return parse_sdp(part.body)
+        return None
+
+    # ---- serialisation ------------------------------------------------------------------------
+    def __len__(self):
+        return len(self.buf)
+
+    def to_bytes(self):
+        """The message with pending lumps and R-URI rewrite applied (the original when none)."""
+        return self.lumps.apply()
+
+    def apply_changes(self):
+        """msg_apply_changes(): rebuild with the lumps, re-parse, clear lumps; returns the new
+        Message state in place (reads now see the changes)."""
+        new = Message.parse(self.to_bytes(), lenient=self.header_error is not None)
+        dst = self.dst_uri
+        self.__dict__.update(new.__dict__)
+        self.lumps = LumpList(self)
+        self.dst_uri = dst
+        return self

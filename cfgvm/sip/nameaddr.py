@@ -1,0 +1,147 @@
+"""name-addr / addr-spec values: From, To, Contact, Route, Record-Route, P-Asserted-Identity,
+Diversion, Refer-To, Path (RFC 3261 §20, §25.1).
+
+value = ( name-addr / addr-spec ) *( SEMI param )
+name-addr = [ display-name ] LAQUOT addr-spec RAQUOT
+Without <>, the URI ends at the first ';' (what follows are header parameters, RFC 3261 §20.10).
+"""
+from .errors import SipParseError
+from .params import parse_params, split_unquoted, Params
+from .uri import parse_uri
+
+_WS = " \t\r\n"
+
+
+class NameAddr:
+    """One value. Offsets (start, end, uri_start, uri_end) are relative to the header body."""
+    __slots__ = ("raw", "display", "uri_str", "params", "params_str", "start", "end", "uri_start",
+                 "uri_end", "angle", "_uri")
+
+    @property
+    def uri(self):
+        """Parsed URI (SipUri, or OpaqueUri for unknown schemes)."""
+        if self._uri is None:
+            self._uri = parse_uri(self.uri_str, opaque_ok=True)
+        return self._uri
+
+    @property
+    def tag(self):
+        return self.params.get("tag")
+
+    @property
+    def expires(self):
+        return self.params.get("expires")
+
+    @property
+    def q(self):
+        return self.params.get("q")
+
+    @property
+    def display_unquoted(self):
+        d = self.display
+        if len(d) >= 2 and d[0] == '"' and d[-1] == '"':
+            out, i, s = [], 0, d[1:-1]
+            while i < len(s):
+                if s[i] == "\\" and i + 1 < len(s):
+                    i += 1
+                out.append(s[i])
+                i += 1
+            return "".join(out)
+        return d
+
+    def __repr__(self):
+        return f"<NameAddr {self.raw!r}>"
+
+
+def parse_nameaddr(text, base=0, where="name-addr"):
+    """One value (no top-level commas expected)."""
+    na = NameAddr()
+    na._uri = None
+    n = len(text)
+    p = 0
+    while p < n and text[p] in _WS:
+        p += 1
+    na.start = base + p
+    if p >= n:
+        raise SipParseError(where, "empty value")
+    lt = _find_laquot(text, p, where)
+    if lt >= 0:
+        na.display = text[p:lt].strip(_WS)
+        gt = text.find(">", lt + 1)
+        if gt < 0:
+            raise SipParseError(where, "missing '>'")
+        u0, u1 = lt + 1, gt
+        while u0 < u1 and text[u0] in _WS:
+            u0 += 1
+        while u1 > u0 and text[u1 - 1] in _WS:
+            u1 -= 1
+        na.angle = True
+        q = gt + 1
+    else:
+        na.display = ""
+        u0 = p
+        u1 = p
+        while u1 < n and text[u1] not in ";" + _WS:
+            u1 += 1
+        na.angle = False
+        q = u1
+    na.uri_str = text[u0:u1]
+    if not na.uri_str:
+        raise SipParseError(where, "empty URI")
+    na.uri_start, na.uri_end = base + u0, base + u1
+    rest = text[q:].rstrip(_WS)
+    lead = rest.lstrip(_WS)
+    if lead:
+        if lead[0] != ";":
+            raise SipParseError(where, f"unexpected {lead[:20]!r} after URI")
+        na.params_str = lead[1:]
+        na.params = parse_params(na.params_str, where + " params")
+    else:
+        na.params_str = ""
+        na.params = Params()
+    end = q + len(rest)
+    na.end = base + end
+    na.raw = text[p:end]
+    return na
+
+
+def _find_laquot(text, p, where):
+    """Position of '<' outside a quoted display name, or -1."""
+    n = len(text)
+    i = p
+    while i < n:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                if text[i] == "\\":
+                    i += 1
+                i += 1
+            if i >= n:
+                raise SipParseError(where, "unterminated quoted display name")
+        elif c == "<":
+            return i
+        elif c == ";" and i > p:
+            # addr-spec form: parameters start before any '<'
+            return -1 if "<" not in text[p:i] else i
+        i += 1
+    return -1
+
+
+def parse_nameaddr_list(body, where="name-addr list"):
+    """Comma-separated values (Contact, Route, Record-Route, PAI, Diversion, Path)."""
+    out = []
+    pos = 0
+    for part in split_unquoted(body, ","):
+        if not part.strip(_WS):
+            raise SipParseError(where, "empty list element")
+        out.append(parse_nameaddr(part, pos, where))
+        pos += len(part) + 1
+    return out
+
+
+def parse_contact(body):
+    """Contact body: '*' or a list of NameAddr."""
+    if body.strip(_WS) == "*":
+        return "*"
+    return parse_nameaddr_list(body, "Contact")

@@ -1,0 +1,77 @@
+"""Generic ';name=value' parameter lists (URI, Via, name-addr and Contact parameters)."""
+from .errors import SipParseError
+
+LWS = " \t\r\n"
+
+
+class Params(list):
+    """Ordered (name, value) pairs; value is None for a flag parameter. Names compare case-insensitively."""
+
+    def get(self, name, default=None):
+        name = name.lower()
+        for k, v in self:
+            if k.lower() == name:
+                return v
+        return default
+
+    def has(self, name):
+        name = name.lower()
+        return any(k.lower() == name for k, _ in self)
+
+    def count(self, name):
+        name = name.lower()
+        return sum(1 for k, _ in self if k.lower() == name)
+
+
+def split_unquoted(text, sep):
+    """Split text on sep outside double quotes and <> (quoted-pair aware); linear time."""
+    out, start, quoted, angle, i, n = [], 0, False, 0, 0, len(text)
+    while i < n:
+        c = text[i]
+        if quoted:
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                quoted = False
+        elif c == '"':
+            quoted = True
+        elif c == "<":
+            angle += 1
+        elif c == ">" and angle:
+            angle -= 1
+        elif c == sep and not angle:
+            out.append(text[start:i])
+            start = i + 1
+        i += 1
+    if quoted:
+        raise SipParseError("list", "unterminated quoted string")
+    out.append(text[start:])
+    return out
+
+
+def parse_params(text, where="params", allow_empty=False):
+    """'a=1;b;c="x"' (without the leading ';') -> Params. Empty parameters are an error (Kamailio's
+    "null param") unless allow_empty."""
+    ps = Params()
+    if not text.strip(LWS):
+        if allow_empty:
+            return ps
+        raise SipParseError(where, "empty parameter")
+    for part in split_unquoted(text, ";"):
+        part = part.strip(LWS)
+        if not part:
+            if allow_empty:
+                continue
+            raise SipParseError(where, "empty parameter")
+        eq = part.find("=")
+        if eq < 0:
+            name, value = part, None
+        else:
+            name, value = part[:eq].strip(LWS), part[eq + 1:].strip(LWS)
+            if not name:
+                raise SipParseError(where, "parameter without name")
+        for ch in name:
+            if ch in ' \t\r\n"<>,;:@':
+                raise SipParseError(where, f"bad character {ch!r} in parameter name")
+        ps.append((name, value))
+    return ps

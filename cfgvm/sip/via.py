@@ -1,0 +1,131 @@
+"""Via header bodies (RFC 3261 §20.42), as Kamailio's parse_via() accepts them.
+
+via-parm = sent-protocol LWS sent-by *( SEMI via-params ) [ comment ]
+sent-protocol = "SIP" "/" "2.0" "/" transport   (LWS allowed around each "/")
+A header may hold several via-parms separated by commas; an empty one (",,") or an empty
+parameter (";;") is an error, as in Kamailio.
+"""
+import re
+
+from .errors import SipParseError
+from .params import parse_params, split_unquoted
+
+_PROTO_RE = re.compile(r"[ \t\r\n]*(SIP)[ \t\r\n]*/[ \t\r\n]*([^ \t\r\n/]+)[ \t\r\n]*/[ \t\r\n]*"
+                       r"([^ \t\r\n/;,]+)[ \t\r\n]+", re.I)
+_HOSTPORT_RE = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-_.]+)(?:[ \t]*:[ \t]*([0-9]{1,5}))?")
+TRANSPORTS = ("UDP", "TCP", "TLS", "SCTP", "WS", "WSS")
+
+
+class ViaBody:
+    """One via-parm. Offsets (start, end, params_end) are relative to the header body text."""
+    __slots__ = ("raw", "start", "end", "params_end", "name", "version", "transport", "host", "port",
+                 "params", "params_str", "comment")
+
+    @property
+    def port_no(self):
+        return int(self.port) if self.port else None
+
+    @property
+    def branch(self):
+        return self.params.get("branch")
+
+    @property
+    def received(self):
+        return self.params.get("received")
+
+    @property
+    def rport(self):
+        """None when absent, "" for a bare ;rport, else its value."""
+        v = self.params.get("rport", False)
+        if v is False:
+            return None
+        return v if v is not None else ""
+
+    @property
+    def has_rport(self):
+        return self.params.has("rport")
+
+    @property
+    def maddr(self):
+        return self.params.get("maddr")
+
+    @property
+    def ttl(self):
+        return self.params.get("ttl")
+
+    @property
+    def i(self):
+        return self.params.get("i")
+
+    @property
+    def alias(self):
+        return self.params.has("alias")
+
+    @property
+    def proto(self):
+        """Transport in lower case (udp, tcp, tls, sctp, ws, wss or as written)."""
+        return self.transport.lower()
+
+    @property
+    def sent_by(self):
+        return self.host + (":" + self.port if self.port else "")
+
+    def __repr__(self):
+        return f"<Via {self.raw!r}>"
+
+
+def parse_via(body):
+    """Header body -> [ViaBody, ...]."""
+    out = []
+    pos = 0
+    for part in split_unquoted(body, ","):
+        start = pos
+        pos += len(part) + 1
+        if not part.strip(" \t\r\n"):
+            raise SipParseError("Via", "empty via value (stray comma)")
+        out.append(_parse_one(part, start))
+    return out
+
+
+def _parse_one(text, base):
+    v = ViaBody()
+    m = _PROTO_RE.match(text)
+    if m is None:
+        raise SipParseError("Via", f"bad sent-protocol in {text[:40]!r}")
+    v.name, v.version, v.transport = m.group(1), m.group(2), m.group(3)
+    if v.version != "2.0":
+        raise SipParseError("Via", f"unsupported version {v.version!r}", 505)
+    p = m.end()
+    hm = _HOSTPORT_RE.match(text, p)
+    if hm is None:
+        raise SipParseError("Via", f"bad sent-by in {text[:40]!r}")
+    v.host, v.port = hm.group(1), hm.group(2) or ""
+    if v.port and int(v.port) > 65535:
+        raise SipParseError("Via", "port out of range")
+    p = hm.end()
+    # comment at the end: "(...)"
+    v.comment = None
+    rest = text[p:]
+    stripped_end = len(text.rstrip(" \t\r\n"))
+    if rest.rstrip(" \t\r\n").endswith(")"):
+        o = text.rfind("(", p)
+        if o < 0:
+            raise SipParseError("Via", "unbalanced comment")
+        v.comment = text[o + 1:stripped_end - 1]
+        stripped_end = len(text[:o].rstrip(" \t\r\n"))
+    tail = text[p:stripped_end]
+    lead = tail.lstrip(" \t\r\n")
+    if lead:
+        if lead[0] != ";":
+            raise SipParseError("Via", f"unexpected {lead[:20]!r} after sent-by")
+        v.params_str = lead[1:]
+        v.params = parse_params(v.params_str, "Via params")
+    else:
+        v.params_str = ""
+        v.params = parse_params("", "Via params", allow_empty=True)
+    lstrip = len(text) - len(text.lstrip(" \t\r\n"))
+    v.raw = text[lstrip:len(text.rstrip(" \t\r\n"))]
+    v.start = base + lstrip
+    v.params_end = base + stripped_end
+    v.end = base + len(text.rstrip(" \t\r\n"))
+    return v
