@@ -36,7 +36,8 @@ Break:                                     -- break
 Assign:      target op value               -- target is PV or AVP; op is always "="
 ExprStmt:    expr                          -- a call or an expression used as a statement
 Const:       value raw                     -- int or str literal; raw = source spelling when it matters (yes, 0x1F, udp)
-PV:          text                          -- pseudo-variable, raw token text: "$var(x)", "$(hdr(Via)[1])", "$rc"
+PV:          text maybe_avp                -- pseudo-variable, raw token text: "$var(x)", "$(hdr(Via)[1])", "$rc";
+             maybe_avp: bare `$name` in MAX compat mode (an AVP if no such PV exists)
 AVP:         text                          -- SER-style AVP: "$f.x", "%x", "$avp[1]", bare "$name" in SER mode
 Select:      text                          -- select: "@via[1].host"
 Name:        name                          -- a bare identifier where Kamailio allows one (flag, route, host word)
@@ -78,7 +79,9 @@ class Node:
 
 def _parse_spec(spec: str) -> dict[str, list[str]]:
     kinds = {}
-    for line in spec.strip().splitlines():
+    for line in spec.strip("\n").splitlines():
+        if not line.strip() or line[0].isspace():  # continuation of the previous line's comment
+            continue
         head = line.split("--")[0]
         name, _, fields = head.partition(":")
         kinds[name.strip()] = fields.split()
@@ -95,7 +98,7 @@ def _make(name: str, fields: list[str]) -> type:
             defs.append((f[:-1], list, dataclasses.field(default_factory=list)))
         else:
             defs.append((f, Any, dataclasses.field(default=None)))
-    defs.append(("coord", Coord, dataclasses.field(default=SYNTHETIC, compare=False)))
+    defs.append(("coord", Coord, dataclasses.field(default=SYNTHETIC, compare=False, repr=False)))
     cls = dataclasses.make_dataclass(name, defs, bases=(Node,), eq=True, repr=True)
     cls.__module__ = __name__
     cls.__doc__ = f"{name}({', '.join(fields)}) -- see SPEC in cfgvm.ast"
