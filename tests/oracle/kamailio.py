@@ -33,6 +33,7 @@ LISTEN = ("127.0.0.1", 5060)
 SOURCE = ("127.0.0.2", 5070)
 
 _CLONE_NEWNET = 0x40000000
+_CRASH = "exited by a signal"
 _seq = itertools.count()
 
 
@@ -180,10 +181,11 @@ def _stop(proc: subprocess.Popen, grace: float) -> int | None:
 def run_kamailio(cfg: str, messages: list[bytes], *, until: str | None = None,
                  env: dict[str, str] | None = None, defines: list[str] = (),
                  reply_wait: float = 1.0, start_timeout: float = 20.0, log_timeout: float = 10.0,
-                 children: int = 1, extra_args: list[str] = ()) -> Run:
+                 children: int = 1, extra_args: list[str] = (), expect_replies: int | None = None) -> Run:
     """Start Kamailio on cfg (text of a config), send each message from SOURCE to LISTEN.
 
-    After each message, replies are collected until none arrives for `reply_wait` seconds.
+    After each message, replies are collected until none arrives for `reply_wait` seconds (or, with
+    `expect_replies`, as soon as that many have come for the message).
     With `until`, the run then waits (at most log_timeout s) for that text to appear in the log, so
     the log has settled; KamailioError if it never does. `env` is added to Kamailio's environment
     (for $env), `defines` become -A options. Returns a Run.
@@ -225,15 +227,23 @@ def run_kamailio(cfg: str, messages: list[bytes], *, until: str | None = None,
                 for msg in messages:
                     sock.sendto(msg, LISTEN)
                     sock.settimeout(reply_wait)
-                    while True:
+                    got = 0
+                    while expect_replies is None or got < expect_replies:
                         try:
                             replies.append(sock.recvfrom(65535)[0])
+                            got += 1
                         except socket.timeout:
                             break
             finally:
                 sock.close()
-            if until is not None and not _wait_for(lambda: until in log_text(), log_timeout):
-                raise KamailioError(f"marker {until!r} not logged within {log_timeout}s", log_text())
+            if until is not None:
+                # a dead worker (the main process logs "exited by a signal") will never log the marker
+                _wait_for(lambda: until in log_text() or _CRASH in log_text() or proc.poll() is not None,
+                          log_timeout)
+                text = log_text()
+                if until not in text:
+                    why = "a kamailio process crashed" if _CRASH in text else f"not logged within {log_timeout}s"
+                    raise KamailioError(f"marker {until!r} {why}", text)
         finally:
             rc = _stop(proc, 5.0)
         return Run(log_text(), replies, rc, time.monotonic() - t0)

@@ -20,7 +20,8 @@ from oracle.xlog_cases import (CFG, END_MARKER, ENV, MSG, kamailio_messages, loa
 
 def run_oracle():
     """(values logged by Kamailio, Run) for the fixture's cfg and message."""
-    run = run_kamailio(CFG.read_text(encoding="latin-1"), [MSG.read_bytes()], until=END_MARKER, env=ENV)
+    run = run_kamailio(CFG.read_text(encoding="latin-1"), [MSG.read_bytes()], until=END_MARKER, env=ENV,
+                       expect_replies=1)
     return values_from_messages(kamailio_messages(run.log_text)), run
 
 

@@ -52,7 +52,7 @@ def test_options_reply_log_and_namespace_cleanup(monkeypatch):
         made.append(self.name)
         return real_enter(self)
     monkeypatch.setattr(harness.Netns, "__enter__", spy)
-    run = harness.run_kamailio(CFG, [OPTIONS], until="C9999|", env={"HARNESS_ENV": "e1"})
+    run = harness.run_kamailio(CFG, [OPTIONS], until="C9999|", env={"HARNESS_ENV": "e1"}, expect_replies=1)
     assert len(run.replies) == 1
     assert run.replies[0].startswith(b"SIP/2.0 200 Harness OK\r\n")
     values = values_from_messages(kamailio_messages(run.log_text))
@@ -68,3 +68,14 @@ def test_start_failure_is_reported_with_log():
     with pytest.raises(harness.KamailioError) as e:
         harness.run_kamailio(bad, [OPTIONS], until="C9999|", start_timeout=15)
     assert "exited during start-up" in str(e.value) and "nosuchpv" in e.value.log_text
+
+
+@pytest.mark.oracle
+def test_crashed_worker_fails_fast():
+    live()
+    # cfgutils abort() kills the worker with SIGABRT: the main process logs "exited by a signal"
+    crash = CFG.replace('loadmodule "sl.so"', 'loadmodule "sl.so"\nloadmodule "cfgutils.so"', 1)
+    crash = crash.replace('route {', 'route {\n    abort();', 1)
+    with pytest.raises(harness.KamailioError) as e:
+        harness.run_kamailio(crash, [OPTIONS], until="C9999|", reply_wait=0.2, log_timeout=8)
+    assert "crashed" in str(e.value)
