@@ -52,7 +52,7 @@ TOKEN = re.compile(r"""
 """, re.X | re.S)
 SKIP_DIRECTIVE = re.compile(r"(?:#!|!!)(?:(?P<ifdef>ifdef|ifndef)[ \t\b\r]+|(?P<elseif>else|endif)[ \t\b\r]*\n)")
 ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-DEFINE_DATA = re.compile(r"(?:[^\\\n]|\\(?!\n))*")
+DEFINE_DATA = re.compile(r"(?:[^\\\n]|\\\n|\\(?!\n))*")
 _H4 = "[0-9a-fA-F]{1,4}"
 IPV6 = [re.compile(p) for p in (
     rf"(?:{_H4}:){{7}}{_H4}", rf"(?:{_H4}:){{1,7}}(?::{_H4}){{1,7}}", rf":(?::{_H4}){{1,7}}",
@@ -380,7 +380,9 @@ class Expander:
                 self.set_define(name, None, self.tok_coord)
         if new is not None:
             raw = self._emitted_since(self.tok_start)
-            self._replace_since(self.tok_start, string_literal(new) + "\n" * raw.count("\n"), self.tok_coord)
+            core = raw.rstrip(" \t\b\r\n")
+            lit = "'" + new + "'" if raw.startswith("'") and "'" not in new else string_literal(new)
+            self._replace_since(self.tok_start, lit + "\n" * core.count("\n") + raw[len(core):], self.tok_coord)
 
     def finish_pv(self) -> None:
         if self.rules:
