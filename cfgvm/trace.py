@@ -1,0 +1,172 @@
+"""The execution tracer the VM calls when a dry-run (or a test) asks for a trace, and its renderers.
+
+The VM calls three hooks on `ctx.trace` when it is not None (the check costs one attribute test per
+instruction when tracing is off):
+
+    ctx.trace.route_enter(ctx, kind, name)        a route block starts (kind as cfgvm.ast.ROUTE_KINDS,
+                                                  name None for unnamed blocks)
+    ctx.trace.action(ctx, coord, label)           an action is about to run: coord = Coord of its source,
+                                                  label = function name or statement keyword
+                                                  ("if", "switch", "while", "assign", "route", "return",
+                                                  "exit", "drop", "break", ...)
+    ctx.trace.route_exit(ctx, kind, name, how)    the block ends: how = "return" (incl. falling off the
+                                                  end), "exit" or "drop"
+
+Three renderings of the same events:
+  - text: the debugger module's cfgtrace lines ("request_route=[DEFAULT_ROUTE] c=[f] l=12 a=... n=xlog")
+  - json: `flow` (start/return/exit/drop per route) and `trace` (one record per action)
+  - cfgt: what Kamailio's cfgt module writes per message (see CfgtFlow)
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+# Names Kamailio gives unnamed route blocks (action->rname in cfg.y), per route kind.
+DEFAULT_NAMES = {
+    "request": "DEFAULT_ROUTE", "onreply": "DEFAULT_ONREPLY", "reply": "DEFAULT_ONREPLY",
+    "failure": "DEFAULT_FAILURE", "branch": "DEFAULT_BRANCH", "onsend": "DEFAULT_ONSEND",
+}
+# The debugger's cfgtrace prefix per route kind.
+KIND_LABELS = {
+    "request": "request_route", "onreply": "onreply_route", "reply": "reply_route",
+    "failure": "failure_route", "branch": "branch_route", "onsend": "onsend_route",
+    "event": "event_route",
+}
+# Sub-routes called with route(NAME) live in the "request" table under their name.
+
+
+def route_label(kind: str, name: str | None) -> str:
+    return DEFAULT_NAMES.get(kind, kind.upper()) if name is None else str(name)
+
+
+class Tracer:
+    """Collects route and action events of one message (create one per message)."""
+
+    def __init__(self, *, cfgt_vars: Callable[[Any], dict] | None = None, max_actions: int = 100_000):
+        self.flow: list[dict] = []         # {"event", "kind", "route"}
+        self.actions: list[dict] = []      # {"kind", "route", "file", "line", "column", "action"}
+        self.stack: list[tuple[str, str]] = []
+        self.max_actions = max_actions     # a runaway loop must not eat the memory
+        self.truncated = False
+        self.cfgt = CfgtFlow(cfgt_vars) if cfgt_vars is not None else None
+
+    # hooks the VM calls ---------------------------------------------------------------------
+    def route_enter(self, ctx, kind: str, name: str | None) -> None:
+        label = route_label(kind, name)
+        # a route(NAME) call keeps the kind of its caller in cfgtrace (as Kamailio's route_type)
+        shown = self.stack[-1][0] if self.stack and kind == "request" else kind
+        self.stack.append((shown, label))
+        self.flow.append({"event": "start", "kind": shown, "route": label})
+
+    def route_exit(self, ctx, kind: str, name: str | None, how: str) -> None:
+        label = route_label(kind, name)
+        shown = self.stack.pop()[0] if self.stack else kind
+        self.flow.append({"event": how, "kind": shown, "route": label})
+
+    def action(self, ctx, coord, label: str) -> None:
+        kind, route = self.stack[-1] if self.stack else ("request", "DEFAULT_ROUTE")
+        if self.cfgt is not None:
+            self.cfgt.action(ctx, route, label)
+        if len(self.actions) >= self.max_actions:
+            self.truncated = True
+            return
+        self.actions.append({"kind": kind, "route": route, "file": coord.file, "line": coord.line,
+                             "column": coord.column, "action": label})
+
+    # end of the message -------------------------------------------------------------------------
+    def finish(self, ctx) -> None:
+        if self.cfgt is not None:
+            self.cfgt.finish(ctx)
+
+    # renderers ------------------------------------------------------------------------------------
+    def text_lines(self) -> list[str]:
+        """cfgtrace-style lines (the debugger module's format, without the log prefix)."""
+        out = [f"*** cfgtrace:{KIND_LABELS.get(a['kind'], a['kind'])}=[{a['route']}] c=[{a['file']}] "
+               f"l={a['line']} n={a['action']}" for a in self.actions]
+        if self.truncated:
+            out.append(f"*** cfgtrace: stopped after {self.max_actions} actions")
+        return out
+
+    def flow_lines(self) -> list[str]:
+        out, depth = [], 0
+        for f in self.flow:
+            if f["event"] != "start":
+                depth -= 1
+            out.append(f"{'  ' * max(depth, 0)}{f['event']}|{f['route']}")
+            if f["event"] == "start":
+                depth += 1
+        return out
+
+
+# ---- cfgt -------------------------------------------------------------------------------------
+# Kamailio's cfgt (driven by the debugger's per-action hook) notices route changes only when the next
+# action runs: a node list holds the current route and its caller; an action in a new route dumps
+# "start|NEW", an action back in the caller dumps "<type>|CALLEE" and pops. The type of a route is set
+# by the last action it ran: route() -> start, return -> return, exit -> exit, anything else -> return
+# unless exit was seen. `drop` lands as "exit|" too: cfgt tests DROP_R_F and then RETURN_R_F with an
+# if/else, so the second test overwrites the first (src/modules/cfgt/cfgt_int.c, 5.6). At the end of the
+# message the current route is dumped once more with its type.
+_START, _EXIT, _DROP, _RETURN = "start", "exit", "drop", "return"
+
+
+class _Node:
+    __slots__ = ("name", "type", "prev")
+
+    def __init__(self, name, type_, prev):
+        self.name, self.type, self.prev = name, type_, prev
+
+
+class CfgtFlow:
+    def __init__(self, vars_of: Callable[[Any], dict]):
+        self.vars_of = vars_of
+        self.flow: list[dict] = []
+        self.node: _Node | None = None
+
+    @staticmethod
+    def _type_after(current: str, label: str) -> str:
+        if label == "route":
+            return _START
+        if label in ("exit", "drop"):
+            return _EXIT
+        if label == "return":
+            return _RETURN
+        return current if current == _EXIT else _RETURN
+
+    def _dump(self, ctx, prefix: str, name: str) -> None:
+        self.flow.append({f"{prefix}|{name}": self.vars_of(ctx)})
+
+    def action(self, ctx, route: str, label: str) -> None:
+        n = self.node
+        if n is None:
+            self.node = _Node(route, _START, None)
+            self._dump(ctx, _START, route)
+        elif n.name == route:
+            n.type = self._type_after(n.type, label)
+        elif n.prev is not None and n.prev.name == route:
+            self._dump(ctx, n.type, n.name)
+            n.prev.type = self._type_after(n.prev.type, label)
+            self.node = n.prev
+        else:
+            self.node = _Node(route, self._type_after(_START, label), n)
+            self._dump(ctx, _START, route)
+
+    def finish(self, ctx) -> None:
+        if self.node is not None:
+            self._dump(ctx, self.node.type, self.node.name)
+
+
+def cfgt_vars(ctx) -> dict:
+    """The variables cfgt dumps (mask 30: AVPs, script vars, XAVPs; nulls left out), sorted by name.
+
+    $var values come from the worker, AVPs/XAVPs from the message context; ints stay numbers."""
+    out: dict[str, Any] = {}
+    for name, value in ctx.worker.vars.items():
+        if value is not None:
+            out[f"$var({name})"] = value
+    for name, values in ctx.avps.items():
+        if values:
+            out[f"$avp({name})"] = list(values)
+    for name, records in ctx.xavps.items():
+        if records:
+            out[f"$xavp({name})"] = [{k: list(v) for k, v in rec.items()} for rec in records]
+    return dict(sorted(out.items()))
