@@ -65,6 +65,7 @@ def verdict(buf, msg_checks=sanity.DEFAULT_CHECKS, uri_checks=sanity.DEFAULT_URI
         return "SILENT"
     if kamailio_header_error(msg) is not None:
         return "SILENT"
+    _cut_after_bare_cr_to(msg)
     for name in ("via", "call-id", "cseq", "from", "to"):
         if msg.header(name) is None:
             return "SILENT"
@@ -74,3 +75,18 @@ def verdict(buf, msg_checks=sanity.DEFAULT_CHECKS, uri_checks=sanity.DEFAULT_URI
     if f is not None:
         return "SILENT" if f.code is None else f"SIP/2.0 {f.code} {f.reason}"
     return f"SIP/2.0 {ok_status} {ok_reason}"
+
+
+def _cut_after_bare_cr_to(msg):
+    """Kamailio's parse_to() stops at a CR not followed by LF ("To: x\r\r\n"): the "\r\n" left
+    over reads as the empty line, so the headers after it and the real body are never seen."""
+    t = msg.text
+    for i, e in enumerate(msg._h):
+        if e[0] == "to" and t.startswith("\r\r", e[4]):
+            msg._h = msg._h[:i + 1]
+            msg._idx = {}
+            for j, ee in enumerate(msg._h):
+                msg._idx.setdefault(ee[0], []).append(j)
+            msg.eoh = e[4] + 1
+            msg.body_start = e[4] + 3
+            return

@@ -9,8 +9,6 @@ from .params import Params, parse_params
 
 # scheme -> default port; "tel"/"urn" carry no host
 SCHEMES = {"sip": 5060, "sips": 5061, "tel": None, "tels": None, "urn": None}
-# characters that end a host name (the rest is accepted, as Kamailio does)
-_HOST_STOP = set(' \t\r\n@[]<>"')
 _HEX = "0123456789abcdefABCDEF"
 
 
@@ -207,22 +205,29 @@ def parse_uri(text, opaque_ok=False, where="uri"):
         hostpart = rest[at + 1:]
     else:
         hostpart = rest
+    if password is not None:
+        # Kamailio reads user:password as host:port until '@' shows up: an all-digit password
+        # over 65535 or one holding [ ] : is refused
+        if any(c in "[]:" for c in password) or (password.isdigit() and password.isascii()
+                                                  and int(password) > 65535):
+            raise SipParseError(where, "bad password/port before '@'")
     if hostpart.startswith("["):
         close = hostpart.find("]")
         if close < 0:
             raise SipParseError(where, "unterminated IPv6 reference")
         host = hostpart[:close + 1]
-        if not _ipv6_ok(host[1:-1]):
+        if any(c in "[&@;?" for c in host[1:-1]) or not host[1:-1]:
             raise SipParseError(where, f"bad IPv6 reference {host!r}")
         i = close + 1
     else:
         i = 0
         m = len(hostpart)
-        while i < m and hostpart[i] not in ":;?" and hostpart[i] not in _HOST_STOP:
+        while i < m and hostpart[i] not in ":;?":
+            c = hostpart[i]
+            if not (c.isascii() and (c.isalnum() or (i and c in ".-"))):
+                raise SipParseError(where, f"bad character {c!r} in host")
             i += 1
         host = hostpart[:i]
-        if i < m and hostpart[i] in _HOST_STOP:
-            raise SipParseError(where, f"bad character {hostpart[i]!r} in host")
         if not host:
             raise SipParseError(where, "empty host")
     port = ""

@@ -120,6 +120,9 @@ def _parse_one(text, base):
             raise SipParseError("Via", f"unexpected {lead[:20]!r} after sent-by")
         v.params_str = lead[1:]
         v.params = parse_params(v.params_str, "Via params")
+        for k, val in v.params:
+            if val == "":
+                raise SipParseError("Via", f"empty value for parameter {k!r}")
     else:
         v.params_str = ""
         v.params = parse_params("", "Via params", allow_empty=True)

@@ -1,0 +1,149 @@
+"""Preparing a request for forwarding: Via on top with Kamailio's branch, received/rport on the
+received top Via, Max-Forwards decrement -- all as lumps on the message.
+
+Stateless branch (forward_request + char_msg_val + branch_builder):
+    "z9hG4bK" + reverse_hex(hash(Call-ID, CSeq number)) + "." + md5hex(key) + "." + "0"
+with key = From tag, To tag (not for INVITE/ACK/CANCEL), Call-ID, R-URI, CSeq number, top Via host,
+top Via port, top Via branch (each trimmed; empty parts skipped).
+Stateful (tm) branch: "z9hG4bK" + reverse_hex(hash_index) + "." + reverse_hex(label) + "." +
+reverse_hex(branch number).
+"""
+import hashlib
+
+MCOOKIE = "z9hG4bK"
+TABLE_ENTRIES = 1 << 16      # tm's hash table size (T_TABLE_POWER = 16)
+_U32 = 0xFFFFFFFF
+
+
+def _sc(c):
+    """A C (signed) char of the latin-1 text."""
+    v = ord(c)
+    return v - 256 if v > 127 else v
+
+
+def _hash_update(s, h):
+    n = len(s)
+    p = 0
+    while p <= n - 4:
+        v = ((_sc(s[p]) << 24) + (_sc(s[p + 1]) << 16) + (_sc(s[p + 2]) << 8) + _sc(s[p + 3])) & _U32
+        h = (h + (v ^ (v >> 3))) & _U32
+        p += 4
+    rest = n - p
+    if rest == 3:
+        v = (_sc(s[p]) << 16) + (_sc(s[p + 1]) << 8) + _sc(s[p + 2])
+    elif rest == 2:
+        v = (_sc(s[p]) << 8) + _sc(s[p + 1])
+    elif rest == 1:
+        v = _sc(s[p])
+    else:
+        v = 0
+    v &= _U32
+    return (h + (v ^ (v >> 3))) & _U32
+
+
+def hash_index(call_id, cseq_number):
+    """tm/core transaction hash: get_hash2_raw(Call-ID, CSeq number) & (TABLE_ENTRIES-1)."""
+    h = _hash_update(cseq_number, _hash_update(call_id, 0))
+    h = ((h + (h >> 11)) + ((h >> 13) + (h >> 23))) & _U32
+    return h & (TABLE_ENTRIES - 1)
+
+
+def reverse_hex(n):
+    """int2reverse_hex(): hex digits, least significant first."""
+    if n == 0:
+        return "0"
+    out = []
+    while n:
+        d = n & 0xF
+        out.append("0123456789abcdef"[d])
+        n >>= 4
+    return "".join(out)
+
+
+def char_msg_val(msg):
+    """MD5 (hex) of the request's transaction key, as char_msg_val()."""
+    fr, to, cs, v1 = msg.from_, msg.to, msg.cseq, msg.via1
+    parts = [fr.tag or ""]
+    parts.append("" if msg.method_known in ("INVITE", "ACK", "CANCEL") else (to.tag or ""))
+    parts += [msg.call_id or "", msg.ruri_str, cs.number, v1.host, v1.port]
+    if v1.branch is not None:
+        parts.append(v1.branch)
+    md5 = hashlib.md5()
+    for p in parts:
+        p = p.strip(" \t\r\n")
+        if p:
+            md5.update(p.encode("latin-1"))
+    return md5.hexdigest()
+
+
+def stateless_branch(msg):
+    cs = msg.cseq
+    return f"{MCOOKIE}{reverse_hex(hash_index(msg.call_id or '', cs.number))}.{char_msg_val(msg)}.0"
+
+
+def tm_branch(hash_idx, label, branch_no=0):
+    return f"{MCOOKIE}{reverse_hex(hash_idx)}.{reverse_hex(label)}.{reverse_hex(branch_no)}"
+
+
+def via_line(host, port, transport="UDP", branch="", rport=False, extra=""):
+    """The Via header Kamailio inserts (port omitted when 5060 on UDP/TCP... it always writes it
+    when not the default)."""
+    hp = host if ":" not in host or host.startswith("[") else f"[{host}]"
+    if port and int(port) != 5060:
+        hp += f":{port}"
+    s = f"Via: SIP/2.0/{transport.upper()} {hp};branch={branch}"
+    if rport:
+        s += ";rport"
+    return s + extra + "\r\n"
+
+
+def add_received(msg, src_ip, src_port=None, force_rport=False):
+    """received=/rport= on the top Via (RFC 3261 18.2.1, RFC 3581) as a lump; returns the lump or
+    None when nothing is needed."""
+    hf = msg.header("via")
+    v = hf.parsed[0]
+    add = ""
+    host = v.host[1:-1] if v.host.startswith("[") else v.host
+    if host != src_ip or force_rport or v.has_rport:
+        ip = f"[{src_ip}]" if ":" in src_ip else src_ip
+        add = f";received={ip}"
+    if (v.has_rport or force_rport) and src_port is not None:
+        if v.has_rport:
+            # an existing ;rport is removed and written again with the value, after received
+            body = hf.body_raw
+            i = body.lower().find(";rport", v.start, v.params_end)
+            j = i + 6
+            while j < v.params_end and body[j] not in ";":
+                j += 1
+            msg.lumps.delete(hf.body_start + i, j - i)
+        add += f";rport={src_port}"
+    if not add:
+        return None
+    return msg.lumps.insert_after(hf.body_start + v.params_end, add)
+
+
+def decrement_max_forwards(msg, default=70):
+    """mf_process_maxfwd_header(): returns the value after decrement (lump), the default written
+    as a new header when absent, or -1 when it is already 0 (caller replies 483)."""
+    hf = msg.header("max-forwards")
+    if hf is None:
+        msg.lumps.insert_header(f"Max-Forwards: {default}\r\n")
+        return default
+    v = hf.parsed
+    if v == 0:
+        return -1
+    msg.lumps.replace(hf.body_start, hf.body_end - hf.body_start, str(v - 1))
+    return v - 1
+
+
+def prepare_forward(msg, host, port, transport="UDP", branch=None, src_ip=None, src_port=None,
+                    force_rport=False):
+    """Lumps for a stateless forward: received/rport on the old top Via, a new top Via. Returns the
+    branch used."""
+    if branch is None:
+        branch = stateless_branch(msg)
+    if src_ip is not None:
+        add_received(msg, src_ip, src_port, force_rport)
+    first_via = msg.header("via")
+    msg.lumps.insert_before(first_via.start, via_line(host, port, transport, branch))
+    return branch
