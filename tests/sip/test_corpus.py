@@ -72,7 +72,9 @@ def test_rfc4475_details():
     assert m.to.tag == "1918181833n"
     assert m.from_.display == '"J Rosenberg \\\\\\""'
     assert m.hdr("subject") == ""
-    assert m.cseq.number == "0009"
+    # Kamailio's CSeq parser does not accept folding between number and method (it drops wsinv)
+    with pytest.raises(SipParseError):
+        m.cseq
 
 
 def test_too_big_message_refused():
