@@ -10,6 +10,7 @@ from cfgvm import __version__
 # name -> (module under cfgvm.commands, one-line help)
 COMMANDS = {
     "check": ("check", "check a config like `kamailio -c`, plus what -c misses"),
+    "dry-run": ("dry_run", "run one SIP message through a config in memory and trace it"),
     "preprocess": ("preprocess", "print the preprocessed config like `kamailio --cfg-print`"),
 }
 

@@ -1,0 +1,237 @@
+"""The sans-IO engine: bytes and where they came from in, effects out (h11 style: no sockets, no clock).
+
+    engine = Engine(program, clock=lambda: 1704067200.0)
+    result = engine.receive(buf, ReceiveInfo("udp", "127.0.0.2", 5070, "127.0.0.1", 5060))
+    result.sent, result.logs, result.outcome
+
+Kamailio's receive path (src/core/receive.c, forward.c), reproduced:
+  1. parse_msg(): a first line or a header before the first Via it cannot parse -> dropped, silently;
+  2. a request that is not SIP/2.0, has no Via, or lacks Call-ID/CSeq/From/To -> dropped;
+  3. a request runs request_route; whatever the script did not reply or forward is simply discarded;
+  4. a reply without a Via is dropped; else the core reply route (`reply_route {}` / unnamed
+     `onreply_route {}`) runs and, unless it dropped the reply, the reply is forwarded statelessly:
+     the top Via removed, sent to the second Via's received (else host) and rport (else port, else 5060);
+  5. script flags start at 0 for every top-level route; $var lives in the worker and is never reset.
+Program start (Engine creation): module child_init hooks, then event_route[htable:mod-init] and
+event_route[core:worker-one-init] once, on Kamailio's faked message.
+The engine never raises for what a peer sent; a failure of our own code is reported in Result.error.
+"""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable
+
+from cfgvm.exports import CORE_ONREPLY_ROUTE, EVENT_ROUTE, REQUEST_ROUTE
+from cfgvm.sip import Message, SipParseError
+from cfgvm.sip.message import MAX_MESSAGE
+from cfgvm.sip.probe import kamailio_header_error
+from cfgvm.vm.context import Context, LogRecord, ReceiveInfo, SendAction, SharedState, WorkerState
+
+# What Kamailio's faked_msg.c gives event routes that run without a received message.
+FAKED_MSG = (b"OPTIONS sip:you@kamailio.org SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1\r\n"
+             b"From: <sip:you@kamailio.org>;tag=123\r\nTo: <sip:you@kamailio.org>\r\n"
+             b"Call-ID: 123\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+FAKED_RCV = ReceiveInfo("udp", "127.0.0.1", 5060, "127.0.0.1", 5060)
+# Event routes Kamailio runs once at start, in this order, and the module that runs each.
+STARTUP_EVENTS = (("htable:mod-init", "htable"), ("core:worker-one-init", None))
+SIP_PORT, SIPS_PORT = 5060, 5061
+
+
+@dataclass
+class Result:
+    """What one received message led to."""
+    kind: str                       # "request" | "reply" | "invalid" (dropped before any route)
+    sent: list[SendAction] = field(default_factory=list)
+    logs: list[LogRecord] = field(default_factory=list)
+    dropped: bool = False           # the script (or the core) dropped it
+    reason: str = ""                # why the core dropped it, or what became of a reply
+    error: str | None = None        # an exception of ours (bug or unimplemented piece), with traceback
+    ctx: Context | None = None      # the per-message context (for traces and variables)
+
+    @property
+    def outcome(self) -> dict:
+        replies = [_first_line(a.data) for a in self.sent if a.kind == "reply"]
+        forwards = [f"{a.proto}:{_hostport(a.dst)}" for a in self.sent if a.kind != "reply"]
+        if self.error:
+            status = "error"
+        elif replies:
+            status = "replied"
+        elif forwards:
+            status = "forwarded"
+        elif self.dropped or self.kind == "invalid":
+            status = "dropped"
+        else:
+            status = "absorbed"     # the script ended without replying or forwarding
+        out = {"status": status, "replies": replies, "forwarded_to": forwards}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+class Engine:
+    def __init__(self, program, *, clock: Callable[[], float], worker: WorkerState | None = None,
+                 shared: SharedState | None = None, tracer_factory: Callable[[], object] | None = None):
+        self.program = program
+        self.clock = clock
+        self.worker = worker if worker is not None else _make(program, "new_worker", WorkerState)
+        self.shared = shared if shared is not None else _make(program, "new_shared", SharedState)
+        self.tracer_factory = tracer_factory     # a Tracer per message (dry-run), or None
+        self.routes = program.routes
+        self.startup = self._start()             # Results of the start-up event routes
+
+    # ---- program start ------------------------------------------------------------------------
+    def _start(self) -> list[Result]:
+        out = []
+        for inst in getattr(self.program, "modules", {}).values():
+            hook = inst.exports.child_init
+            if hook is not None:
+                hook(inst, self.worker)
+        modules = getattr(self.program, "modules", {})
+        for event, module in STARTUP_EVENTS:
+            if event not in self.routes.get("event", {}):
+                continue
+            if module is not None and module not in modules:
+                continue
+            if event == "core:worker-one-init" and self.worker.rank != 1:
+                continue
+            out.append(self.run_event(event))
+        return out
+
+    def run_event(self, name: str, msg_buf: bytes = FAKED_MSG, rcv: ReceiveInfo = FAKED_RCV) -> Result:
+        """Run event_route[name] on a (faked) message, as the core and modules do."""
+        res = Result("request")
+        msg = Message.parse(msg_buf)
+        ctx = self._context(msg, rcv, EVENT_ROUTE)
+        self._run(ctx, res, "event", name)
+        return res
+
+    # ---- one message ----------------------------------------------------------------------------
+    def receive(self, buf: bytes, rcv: ReceiveInfo) -> Result:
+        if len(buf) > MAX_MESSAGE:
+            return Result("invalid", dropped=True, reason=f"{len(buf)} bytes exceed {MAX_MESSAGE}")
+        try:
+            msg = Message.parse(buf, lenient=True)
+        except SipParseError as e:
+            return Result("invalid", dropped=True, reason=f"core parsing of SIP message failed: {e}")
+        why = _core_refusal(msg)
+        if why:
+            return Result("invalid" if msg.is_request else "reply", dropped=True, reason=why)
+        if msg.is_request:
+            res = Result("request")
+            ctx = self._context(msg, rcv, REQUEST_ROUTE)
+            self._run(ctx, res, "request", None)
+        else:
+            res = Result("reply")
+            ctx = self._context(msg, rcv, CORE_ONREPLY_ROUTE)
+            kind = next((k for k in ("reply", "onreply") if None in self.routes.get(k, {})), None)
+            if kind is not None:
+                self._run(ctx, res, kind, None)
+            if not res.dropped and res.error is None:
+                self._forward_reply(ctx, res)
+        return res
+
+    def _context(self, msg, rcv, route_type) -> Context:
+        ctx = Context(self.program, msg, rcv, worker=self.worker, shared=self.shared, clock=self.clock,
+                      route_type=route_type)
+        if self.tracer_factory is not None:
+            ctx.trace = self.tracer_factory()
+        return ctx
+
+    def _run(self, ctx: Context, res: Result, kind: str, name) -> None:
+        """One top-level route; script flags start at 0 (Kamailio resets them per top route)."""
+        res.ctx = ctx
+        ctx.sflags = 0
+        try:
+            run = self.program.run_route(ctx, kind, name)
+            res.dropped = res.dropped or _dropped(run)
+        except Exception:  # our bug or an unimplemented piece: reported, never raised to the driver
+            res.error = traceback.format_exc()
+        finally:
+            if ctx.trace is not None:
+                ctx.trace.finish(ctx)
+            res.sent = ctx.sent
+            res.logs = ctx.logs
+
+    def _forward_reply(self, ctx: Context, res: Result) -> None:
+        """forward_reply(): drop our Via, send to the next one (update_sock_struct_from_via)."""
+        msg = ctx.msg
+        try:
+            vias = msg.vias()
+        except SipParseError as e:
+            res.dropped, res.reason = True, f"reply not forwarded: bad Via ({e})"
+            return
+        if len(vias) < 2:
+            res.reason = "reply not forwarded: no 2nd Via (the reply is for this proxy)"
+            return
+        via2 = vias[1]
+        port = 0
+        if via2.rport:
+            port = int(via2.rport) if via2.rport.isdigit() and int(via2.rport) < 65536 else 0
+        host = via2.received or via2.host
+        if not port:
+            port = via2.port_no or (SIPS_PORT if via2.proto == "tls" else SIP_PORT)
+        _remove_top_via(msg)
+        data = msg.lumps.apply()
+        proto = via2.proto if via2.proto in ("udp", "tcp", "tls", "sctp", "ws", "wss") else "udp"
+        ctx.send(SendAction("forward", proto, (host.strip("[]"), port), data,
+                            src=(ctx.rcv.dst_ip, ctx.rcv.dst_port)))
+        res.sent = ctx.sent
+
+
+def _core_refusal(msg: Message) -> str:
+    """Why Kamailio's core drops msg before any route runs ("" when it does not)."""
+    err = kamailio_header_error(msg)
+    first_via = next((i for i, h in enumerate(msg.headers()) if h.key == "via"), None)
+    if err is not None and (first_via is None or err[0] <= first_via):
+        return f"core parsing of SIP message failed: {err[1]}"
+    if first_via is None:
+        return "no Via header"
+    if msg.is_request:
+        if not msg.is_sip:
+            return f"not a SIP/2.0 request ({msg.version}): handed to non-SIP hooks"
+        for name in ("call-id", "cseq", "from", "to"):
+            if msg.header(name) is None:
+                return f"missing {name} header"
+    else:
+        try:
+            msg.via1
+        except SipParseError as e:
+            return f"no valid Via in reply: {e}"
+    return ""
+
+
+def _remove_top_via(msg: Message) -> None:
+    """build_res_buf_from_sip_res(): the first via-parm goes; its header too when it held only that."""
+    hf = msg.headers("via")[0]
+    bodies = hf.parsed
+    if len(bodies) == 1:
+        msg.lumps.remove_header(hf)
+    else:
+        msg.lumps.delete(hf.body_start + bodies[0].start, bodies[1].start - bodies[0].start)
+
+
+def _dropped(run) -> bool:
+    """Did the route end with `drop`? (RunResult as cfgvm/vm/machine.py returns it)."""
+    if run is None:
+        return False
+    for attr in ("dropped", "drop"):
+        v = getattr(run, attr, None)
+        if isinstance(v, bool):
+            return v
+    outcome = getattr(run, "outcome", None)
+    return getattr(outcome, "name", str(outcome)).upper() == "DROP"
+
+
+def _make(program, factory: str, default):
+    f = getattr(program, factory, None)
+    return f() if callable(f) else default()
+
+
+def _first_line(data: bytes) -> str:
+    return data.split(b"\r\n", 1)[0].decode("latin-1")
+
+
+def _hostport(dst: tuple[str, int]) -> str:
+    ip, port = dst
+    return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
