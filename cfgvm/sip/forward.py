@@ -10,6 +10,8 @@ reverse_hex(branch number).
 """
 import hashlib
 
+from .errors import SipParseError
+
 MCOOKIE = "z9hG4bK"
 TABLE_ENTRIES = 1 << 16      # tm's hash table size (T_TABLE_POWER = 16)
 _U32 = 0xFFFFFFFF
@@ -63,6 +65,8 @@ def reverse_hex(n):
 def char_msg_val(msg):
     """MD5 (hex) of the request's transaction key, as char_msg_val()."""
     fr, to, cs, v1 = msg.from_, msg.to, msg.cseq, msg.via1
+    if fr is None or to is None or cs is None or msg.call_id is None:
+        raise SipParseError("transaction key", "missing From/To/CSeq/Call-ID")
     parts = [fr.tag or ""]
     parts.append("" if msg.method_known in ("INVITE", "ACK", "CANCEL") else (to.tag or ""))
     parts += [msg.call_id or "", msg.ruri_str, cs.number, v1.host, v1.port]
@@ -78,6 +82,8 @@ def char_msg_val(msg):
 
 def stateless_branch(msg):
     cs = msg.cseq
+    if cs is None:
+        raise SipParseError("transaction key", "missing CSeq")
     return f"{MCOOKIE}{reverse_hex(hash_index(msg.call_id or '', cs.number))}.{char_msg_val(msg)}.0"
 
 
