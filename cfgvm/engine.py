@@ -136,6 +136,7 @@ class Engine:
                       route_type=route_type)
         if self.tracer_factory is not None:
             ctx.trace = self.tracer_factory()
+            ctx.trace.ctx = ctx
         return ctx
 
     def _run(self, ctx: Context, res: Result, kind: str, name) -> None:
@@ -149,7 +150,7 @@ class Engine:
             res.error = traceback.format_exc()
         finally:
             if ctx.trace is not None:
-                ctx.trace.finish(ctx)
+                ctx.trace.finish()
             res.sent = ctx.sent
             res.logs = ctx.logs
 
@@ -212,9 +213,12 @@ def _remove_top_via(msg: Message) -> None:
 
 
 def _dropped(run) -> bool:
-    """Did the route end with `drop`? (RunResult as cfgvm/vm/machine.py returns it)."""
+    """Did the route end with `drop`? run: what Program.run_route returns (a RunResult, or the
+    machine's (return code, run flags) pair whose DROP bit is 8 as cfgvm/vm/machine.RunFlag)."""
     if run is None:
         return False
+    if isinstance(run, tuple):
+        return bool(run[1] & 8)
     for attr in ("dropped", "drop"):
         v = getattr(run, attr, None)
         if isinstance(v, bool):

@@ -1,16 +1,16 @@
 """The execution tracer the VM calls when a dry-run (or a test) asks for a trace, and its renderers.
 
-The VM calls three hooks on `ctx.trace` when it is not None (the check costs one attribute test per
-instruction when tracing is off):
+The VM (cfgvm/vm/machine.py) calls three hooks on `ctx.trace` when it is not None (a run without a
+tracer uses an untraced dispatch list and pays nothing):
 
-    ctx.trace.route_enter(ctx, kind, name)        a route block starts (kind as cfgvm.ast.ROUTE_KINDS,
-                                                  name None for unnamed blocks)
-    ctx.trace.action(ctx, coord, label)           an action is about to run: coord = Coord of its source,
-                                                  label = function name or statement keyword
-                                                  ("if", "switch", "while", "assign", "route", "return",
-                                                  "exit", "drop", "break", ...)
-    ctx.trace.route_exit(ctx, kind, name, how)    the block ends: how = "return" (incl. falling off the
-                                                  end), "exit" or "drop"
+    route_start(kind, name)              a route block starts (kind as cfgvm.ast.ROUTE_KINDS, name None
+                                         for unnamed blocks)
+    action(kind, name, coord, text)      a statement is about to run in that block: coord = its Coord,
+                                         text = the statement as the VM labels it ("xlog(...)",
+                                         "route(X)", "exit", "$var(a) = ...")
+    route_end(kind, name, how, rc)       the block ends: how = "return" (falling off the end included),
+                                         "exit" or "drop"; rc its return code
+The engine binds the tracer to the message's context (tracer.ctx) so that cfgt can dump variables.
 
 Three renderings of the same events:
   - text: the debugger module's cfgtrace lines ("request_route=[DEFAULT_ROUTE] c=[f] l=12 a=... n=xlog")
@@ -49,34 +49,36 @@ class Tracer:
         self.max_actions = max_actions     # a runaway loop must not eat the memory
         self.truncated = False
         self.cfgt = CfgtFlow(cfgt_vars) if cfgt_vars is not None else None
+        self.ctx = None                    # bound by the engine to the message's Context
 
     # hooks the VM calls ---------------------------------------------------------------------
-    def route_enter(self, ctx, kind: str, name: str | None) -> None:
+    def route_start(self, kind: str, name: str | None) -> None:
         label = route_label(kind, name)
         # a route(NAME) call keeps the kind of its caller in cfgtrace (as Kamailio's route_type)
         shown = self.stack[-1][0] if self.stack and kind == "request" else kind
         self.stack.append((shown, label))
         self.flow.append({"event": "start", "kind": shown, "route": label})
 
-    def route_exit(self, ctx, kind: str, name: str | None, how: str) -> None:
+    def route_end(self, kind: str, name: str | None, how: str, rc=None) -> None:
         label = route_label(kind, name)
         shown = self.stack.pop()[0] if self.stack else kind
-        self.flow.append({"event": how, "kind": shown, "route": label})
+        self.flow.append({"event": how, "kind": shown, "route": label, "rc": rc})
 
-    def action(self, ctx, coord, label: str) -> None:
-        kind, route = self.stack[-1] if self.stack else ("request", "DEFAULT_ROUTE")
+    def action(self, kind: str, name: str | None, coord, text: str) -> None:
+        route = route_label(kind, name)
+        shown = self.stack[-1][0] if self.stack else kind
         if self.cfgt is not None:
-            self.cfgt.action(ctx, route, label)
+            self.cfgt.action(self.ctx, route, action_type(text))
         if len(self.actions) >= self.max_actions:
             self.truncated = True
             return
-        self.actions.append({"kind": kind, "route": route, "file": coord.file, "line": coord.line,
-                             "column": coord.column, "action": label})
+        self.actions.append({"kind": shown, "route": route, "file": coord.file, "line": coord.line,
+                             "column": coord.column, "action": text})
 
     # end of the message -------------------------------------------------------------------------
-    def finish(self, ctx) -> None:
-        if self.cfgt is not None:
-            self.cfgt.finish(ctx)
+    def finish(self) -> None:
+        if self.cfgt is not None and self.ctx is not None:
+            self.cfgt.finish(self.ctx)
 
     # renderers ------------------------------------------------------------------------------------
     def text_lines(self) -> list[str]:
@@ -109,6 +111,12 @@ class Tracer:
 _START, _EXIT, _DROP, _RETURN = "start", "exit", "drop", "return"
 
 
+def action_type(text: str) -> str:
+    """What cfgt needs to know of a statement: route (a route() call), exit, drop, return, or other."""
+    word = text.lstrip().split("(", 1)[0].split(" ", 1)[0].split(";", 1)[0]
+    return word if word in ("route", "exit", "drop", "return") else "other"
+
+
 class _Node:
     __slots__ = ("name", "type", "prev")
 
@@ -136,6 +144,7 @@ class CfgtFlow:
         self.flow.append({f"{prefix}|{name}": self.vars_of(ctx)})
 
     def action(self, ctx, route: str, label: str) -> None:
+        """label: action_type() of the statement about to run in `route`."""
         n = self.node
         if n is None:
             self.node = _Node(route, _START, None)

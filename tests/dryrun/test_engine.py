@@ -37,10 +37,10 @@ class FakeProgram:
     def run_route(self, ctx, kind, name=None):
         self.calls.append((kind, name, ctx.route_type, ctx.sflags))
         if ctx.trace is not None:
-            ctx.trace.route_enter(ctx, kind, name)
+            ctx.trace.route_start(kind, name)
         how = self.routes[kind][name](ctx)
         if ctx.trace is not None:
-            ctx.trace.route_exit(ctx, kind, name, how or "return")
+            ctx.trace.route_end(kind, name, how or "return", 1)
         return SimpleNamespace(dropped=how == "drop")
 
 
@@ -162,15 +162,15 @@ def test_tracer_flow_and_cfgt_from_the_engine():
     from cfgvm.diagnostics import Coord
 
     def sub(ctx):
-        ctx.trace.action(ctx, Coord("t.cfg", 9), "return")
+        ctx.trace.action("request", "SUB", Coord("t.cfg", 9), "return")
         return "return"
 
     def main(ctx):
         ctx.worker.vars["n"] = 7
-        ctx.trace.action(ctx, Coord("t.cfg", 2), "assign")
-        ctx.trace.action(ctx, Coord("t.cfg", 3), "route")
+        ctx.trace.action("request", None, Coord("t.cfg", 2), "$var(n) = 7")
+        ctx.trace.action("request", None, Coord("t.cfg", 3), "route(SUB)")
         prog.run_route(ctx, "request", "SUB")
-        ctx.trace.action(ctx, Coord("t.cfg", 4), "exit")
+        ctx.trace.action("request", None, Coord("t.cfg", 4), "exit")
         return "exit"
     prog = FakeProgram({"request": {None: main, "SUB": sub}})
     eng = Engine(prog, clock=clock, tracer_factory=lambda: Tracer(cfgt_vars=cfgt_vars))
@@ -178,7 +178,7 @@ def test_tracer_flow_and_cfgt_from_the_engine():
     tr = res.ctx.trace
     assert [(f["event"], f["route"]) for f in tr.flow] == [
         ("start", "DEFAULT_ROUTE"), ("start", "SUB"), ("return", "SUB"), ("exit", "DEFAULT_ROUTE")]
-    assert tr.text_lines()[1] == "*** cfgtrace:request_route=[DEFAULT_ROUTE] c=[t.cfg] l=3 n=route"
+    assert tr.text_lines()[1] == "*** cfgtrace:request_route=[DEFAULT_ROUTE] c=[t.cfg] l=3 n=route(SUB)"
     assert tr.text_lines()[2] == "*** cfgtrace:request_route=[SUB] c=[t.cfg] l=9 n=return"
     assert [list(f)[0] for f in tr.cfgt.flow] == [
         "start|DEFAULT_ROUTE", "start|SUB", "return|SUB", "exit|DEFAULT_ROUTE"]
