@@ -1,0 +1,158 @@
+"""kex: core extensions (Kamailio 5.6 src/modules/kex): script/branch flags, dst URI, pv_printf,
+is_myself, per-process debug level.
+
+Flags are 0..31 (outside: -1). Branch flags of branch 0 are ctx.bflags; branch i > 0 is
+ctx.branches[i-1] (a Branch with a .bflags attribute, as corex's append_branch creates).
+Not implemented (absent from the export table): $sruid, the core.*/pkg.*/stats.*/system.*/mod.* RPC
+commands, and the statistics the core registers through kex. km_append_branch is in the README but
+not in 5.6.3's export table (corex has append_branch).
+"""
+from __future__ import annotations
+
+from cfgvm.exports import ANY_ROUTE, FMT, IGP, PVAR, Function, Module
+from stdlib_modules._common import ModuleError
+
+MAX_FLAG = 31
+
+
+def _flag_ok(flag):
+    return 0 <= flag <= MAX_FLAG
+
+
+def setsflag(ctx, mod, flag):
+    if not _flag_ok(flag):
+        return -1
+    ctx.sflags |= 1 << flag
+    return 1
+
+
+def resetsflag(ctx, mod, flag):
+    if not _flag_ok(flag):
+        return -1
+    ctx.sflags &= ~(1 << flag)
+    return 1
+
+
+def issflagset(ctx, mod, flag):
+    if not _flag_ok(flag):
+        return -1
+    return 1 if ctx.sflags & (1 << flag) else -1
+
+
+def _branch(ctx, idx):
+    if idx == 0:
+        return None
+    if idx < 0 or idx > len(ctx.branches):
+        return False
+    return ctx.branches[idx - 1]
+
+
+def _get_bflags(ctx, idx):
+    b = _branch(ctx, idx)
+    if b is False:
+        return None
+    return ctx.bflags if b is None else b.bflags
+
+
+def _set_bflags(ctx, idx, value):
+    b = _branch(ctx, idx)
+    if b is None:
+        ctx.bflags = value & 0xFFFFFFFF
+    else:
+        b.bflags = value & 0xFFFFFFFF
+
+
+def setbflag(ctx, mod, flag, branch=0):
+    cur = _get_bflags(ctx, branch)
+    if cur is None or not _flag_ok(flag):
+        return -1
+    _set_bflags(ctx, branch, cur | (1 << flag))
+    return 1
+
+
+def resetbflag(ctx, mod, flag, branch=0):
+    cur = _get_bflags(ctx, branch)
+    if cur is None or not _flag_ok(flag):
+        return -1
+    _set_bflags(ctx, branch, cur & ~(1 << flag))
+    return 1
+
+
+def isbflagset(ctx, mod, flag, branch=0):
+    cur = _get_bflags(ctx, branch)
+    if cur is None or not _flag_ok(flag):
+        return -1
+    return 1 if cur & (1 << flag) else -1
+
+
+def setdsturi(ctx, mod, uri):
+    from cfgvm.sip import SipParseError, parse_uri
+    try:
+        parse_uri(uri)
+    except SipParseError:
+        return -1
+    ctx.dst_uri = uri
+    ctx.msg.dst_uri = uri
+    return 1
+
+
+def resetdsturi(ctx, mod):
+    ctx.dst_uri = None
+    ctx.msg.dst_uri = None
+    return 1
+
+
+def isdsturiset(ctx, mod):
+    return 1 if ctx.dst_uri else -1
+
+
+def pv_printf(ctx, mod, ref, text):
+    ref.set(ctx, text)
+    return 1
+
+
+def is_myself(ctx, mod, uri):
+    from cfgvm.sip import SipParseError, parse_uri
+    try:
+        u = parse_uri(uri)
+    except SipParseError:
+        return -1
+    check = getattr(ctx.program, "is_myself", None)
+    if check is None:
+        raise ModuleError("is_myself: the program has no listen/alias table (program.is_myself)")
+    proto = (u.transport or "").lower() or None
+    return 1 if check(u.host, u.port_no or 0, proto) else -1
+
+
+def setdebug(ctx, mod, level):
+    ctx.worker.debug_level = level
+    return 1
+
+
+def resetdebug(ctx, mod):
+    ctx.worker.debug_level = None
+    return 1
+
+
+EXPORTS = Module(
+    name="kex",
+    functions=[
+        Function("setsflag", setsflag, (IGP,), ANY_ROUTE),
+        Function("resetsflag", resetsflag, (IGP,), ANY_ROUTE),
+        Function("issflagset", issflagset, (IGP,), ANY_ROUTE),
+        Function("setbflag", setbflag, (IGP,), ANY_ROUTE),
+        Function("setbflag", setbflag, (IGP, IGP), ANY_ROUTE),
+        Function("resetbflag", resetbflag, (IGP,), ANY_ROUTE),
+        Function("resetbflag", resetbflag, (IGP, IGP), ANY_ROUTE),
+        Function("isbflagset", isbflagset, (IGP,), ANY_ROUTE),
+        Function("isbflagset", isbflagset, (IGP, IGP), ANY_ROUTE),
+        Function("setdsturi", setdsturi, (FMT,), ANY_ROUTE),
+        Function("resetdsturi", resetdsturi, (), ANY_ROUTE),
+        Function("isdsturiset", isdsturiset, (), ANY_ROUTE),
+        Function("pv_printf", pv_printf, (PVAR, FMT), ANY_ROUTE),
+        Function("avp_printf", pv_printf, (PVAR, FMT), ANY_ROUTE),
+        Function("is_myself", is_myself, (FMT,), ANY_ROUTE),
+        Function("setdebug", setdebug, (IGP,), ANY_ROUTE),
+        Function("resetdebug", resetdebug, (), ANY_ROUTE),
+    ],
+)

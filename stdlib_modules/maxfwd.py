@@ -1,0 +1,92 @@
+"""maxfwd: Max-Forwards processing (Kamailio 5.6 src/modules/maxfwd).
+
+mf_process_maxfwd_header(N) (aliases maxfwd_process, process_maxfwd):
+   no header      -> adds "Max-Forwards: N" before the first header, returns 2
+   value 0        -> returns -1 (the SCRIPT sends 483, as Kamailio's)
+   value > 0      -> value capped at max_limit+1, decremented and written back IN PLACE (same bytes,
+                     right-aligned, space padded: later reads of $hdr(Max-Forwards) see it), returns 1
+   unparsable     -> -2;  N outside 0..255 -> -1
+is_maxfwd_lt(N) (aliases maxfwd_at_least, mf_lowlimit): 1 if value < N, -1 if >= N,
+   -2 if the header is missing, -3 if unparsable.
+"""
+from __future__ import annotations
+
+from cfgvm.exports import (BRANCH_ROUTE, FAILURE_ROUTE, IGP, INT_PARAM, REQUEST_ROUTE, Function, Module,
+                           Param)
+
+_TRIM = " \t\r\n"
+
+
+def _str2s(text: str):
+    """Kamailio's str2s: digits only, at most 5, result wraps as an unsigned short; None on error."""
+    if not text or len(text) > 5 or not all("0" <= c <= "9" for c in text):
+        return None
+    return int(text) & 0xFFFF
+
+
+def _present(ctx):
+    """(value, (start, end) of the trimmed value) | (-1, None) missing | (-2, None) bad."""
+    hf = ctx.msg.header("max-forwards")
+    if hf is None:
+        return -1, None
+    t = ctx.msg.text
+    s, e = hf.body_start, hf.body_end
+    while s < e and t[s] in _TRIM:
+        s += 1
+    while e > s and t[e - 1] in _TRIM:
+        e -= 1
+    v = _str2s(t[s:e])
+    if v is None:
+        return -2, None
+    return v, (s, e)
+
+
+def _write_in_place(msg, s, e, value: int):
+    """decrement_maxfwd(): the digits overwrite the old value inside the buffer, right-aligned."""
+    digits = str(value)[-(e - s):]
+    new = digits.rjust(e - s)
+    msg.text = msg.text[:s] + new + msg.text[e:]
+    msg.buf = msg.text.encode("latin-1")
+    msg._parsed.clear()
+
+
+def process_maxfwd(ctx, mod, limit):
+    if limit < 0 or limit > 255:
+        return -1
+    val, where = _present(ctx)
+    if val == -1:
+        ctx.msg.lumps.insert_header(f"Max-Forwards: {limit}\r\n")
+        return 2
+    if val == -2:
+        return -2
+    if val == 0:
+        return -1
+    max_limit = mod.params.get("max_limit", 70)
+    if val > max_limit:
+        val = max_limit + 1
+    _write_in_place(ctx.msg, where[0], where[1], val - 1)
+    return 1
+
+
+def is_maxfwd_lt(ctx, mod, limit):
+    if limit < 0 or limit > 255:
+        return -1
+    val, _ = _present(ctx)
+    if val < 0:
+        return val - 1
+    return -1 if val >= limit else 1
+
+
+_LT_ROUTES = REQUEST_ROUTE | FAILURE_ROUTE | BRANCH_ROUTE
+EXPORTS = Module(
+    name="maxfwd",
+    functions=[
+        Function("maxfwd_process", process_maxfwd, (IGP,), REQUEST_ROUTE),
+        Function("mf_process_maxfwd_header", process_maxfwd, (IGP,), REQUEST_ROUTE),
+        Function("process_maxfwd", process_maxfwd, (IGP,), REQUEST_ROUTE),
+        Function("is_maxfwd_lt", is_maxfwd_lt, (IGP,), _LT_ROUTES),
+        Function("maxfwd_at_least", is_maxfwd_lt, (IGP,), _LT_ROUTES),
+        Function("mf_lowlimit", is_maxfwd_lt, (IGP,), _LT_ROUTES),
+    ],
+    params=[Param("max_limit", INT_PARAM, 70)],
+)

@@ -1,0 +1,197 @@
+"""sl: stateless replies (Kamailio 5.6 src/modules/sl).
+
+The reply bytes come from cfgvm.sip.reply.build_reply (Via/From/To/Call-ID/CSeq copied, the
+stateless to-tag added for code >= 180 when the request's To has no tag); the destination from
+reply_destination() (RFC 3261 18.2.2 / RFC 3581). The reply is queued with
+ctx.send(SendAction("reply", ...)) and ctx.replied is set.
+Headers queued by textops' append_to_reply() (ctx.mod_state["reply_lumps"]) go into the reply.
+send_reply(): stateful through tm when a transaction exists (tm comes later: ctx.transaction), else sl.
+Not implemented (absent from the export table): sl_forward_reply/0/1/2 (needs the core forwarding of
+replies), the sl:local-response / sl:filtered-ack event routes, rich_redirect's Contact set in 3xx
+(the param is accepted; a 3xx with extra branches raises an error), and the RPC "sl.stats".
+"""
+from __future__ import annotations
+
+from cfgvm.exports import (FAILURE_ROUTE, FMT, IGP, INT_PARAM, NEEDS_INNER, ONREPLY_ROUTE, PV,
+                           REQUEST_ROUTE, STR_PARAM, Function, Module, Param)
+from cfgvm.vm.context import SendAction
+from stdlib_modules._common import ModuleError
+
+STATS = ("1xx_replies", "200_replies", "202_replies", "2xx_replies", "300_replies", "301_replies",
+         "302_replies", "3xx_replies", "400_replies", "401_replies", "403_replies", "404_replies",
+         "407_replies", "408_replies", "483_replies", "4xx_replies", "500_replies", "5xx_replies",
+         "6xx_replies", "xxx_replies", "sent_replies", "sent_err_replies", "failures", "received_ACKs")
+# Kamailio's default Server: value (server_signature=yes, no server_header set)
+DEFAULT_SERVER = "kamailio (5.6.3 (x86_64/linux))"
+# err2reason_phrase(): internal error -> (sip code, text); anything else is 500.
+_ERR_TEXT = {-477: (477, "Unfortunately error on sending to next hop occurred"),
+             -478: (478, "Unresolvable destination"), -400: (400, "Bad Request"),
+             -479: (479, "Regretfully, we were not able to process the URI"),
+             -9: (400, "Transaction tuple incomplete"), -13: (400, "Bad To"),
+             -11: (500, "Error in external logic"), -12: (500, "Forking capacity exceeded"),
+             -15: (400, "Invalid character in q parameter"), -16: (400, "Empty q parameter"),
+             -17: (400, "Q parameter too big"), -18: (400, "Decimal part missing in q"),
+             -487: (487, "Transaction canceled"), 0: (500, "No error")}
+
+
+def _ccitt_table():
+    tab = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x8408 if c & 1 else c >> 1
+        tab.append(c)
+    return tab
+
+
+_CCITT = _ccitt_table()
+
+
+def crcitt_hex(parts) -> str:
+    """crcitt_string_array(): CRC-CCITT over the parts, 4 hex digits least significant first."""
+    crc = 0xFFFF
+    for p in parts:
+        for ch in p.encode("latin-1"):
+            crc = _CCITT[(crc ^ ch) & 0xFF] ^ (crc >> 8)
+    crc = ~crc & 0xFFFF
+    out = []
+    for _ in range(4):
+        out.append("0123456789abcdef"[crc & 0xF])
+        crc >>= 4
+    return "".join(out)
+
+
+def stateless_totag(ctx) -> str:
+    """sl's to-tag: md5("KAMAILIO-stateless" + first listen address + port) "." crc suffix of
+    (Via host, port, branch) and (Via port, host, Call-ID), as init_tags()/calc_crc_suffix()."""
+    import hashlib
+    sock = getattr(ctx.program, "first_socket", None) or (ctx.rcv.dst_ip, ctx.rcv.dst_port)
+    head = hashlib.md5(f"KAMAILIO-stateless{sock[0]}{sock[1]}".encode("latin-1")).hexdigest()
+    v = ctx.msg.via1
+    a = [v.host, v.port] + ([v.branch] if v.branch is not None else [])
+    b = [v.port, v.host] + ([ctx.msg.call_id] if ctx.msg.call_id is not None else [])
+    return f"{head}.{crcitt_hex(a)}{crcitt_hex(b)}"
+
+
+def _reply_api():
+    try:
+        from cfgvm.sip import reply
+    except ImportError:
+        raise ModuleError("sl: the SIP reply builder (cfgvm.sip.reply) is not available yet") from None
+    return reply
+
+
+def _count(ctx, name, n=1):
+    stats = ctx.shared.modules.setdefault("sl", {}).setdefault("stats", {})
+    stats[name] = stats.get(name, 0) + n
+
+
+def sl_reply(ctx, code: int, reason: str, to_tag=None) -> int:
+    """sl_reply_helper(): the one place a stateless reply is built and queued."""
+    msg = ctx.msg
+    if msg.is_reply or msg.method_known == "ACK":
+        _count(ctx, "failures")
+        return -1
+    if getattr(ctx, "no_reply", False):          # FL_MSG_NOREPLY
+        return -2
+    if 300 <= code < 400 and ctx.branches:
+        raise ModuleError("sl: 3xx replies carrying the branch set as Contact are not supported yet")
+    api = _reply_api()
+    if to_tag is None and code >= 180 and msg.to is not None and not msg.to.tag:
+        to_tag = stateless_totag(ctx)
+    body, ctype = ctx.mod_state.get("reply_body", (b"", None))
+    r = ctx.rcv
+    data = api.build_reply(msg, code, reason, to_tag=to_tag, src_ip=r.src_ip, src_port=r.src_port,
+                           server=getattr(ctx.program, "server_header", DEFAULT_SERVER),
+                           extra_headers=tuple(ctx.mod_state.get("reply_lumps", ())),
+                           body=body, content_type=ctype)
+    dst = api.reply_destination(msg, r.src_ip, r.src_port, reliable=r.proto not in ("udp", "sctp"))
+    ctx.send(SendAction("reply", r.proto, dst, data, src=(r.dst_ip, r.dst_port)))
+    ctx.replied = True
+    ctx.mod_state["sl_totag"] = to_tag
+    _count(ctx, "sent_replies")
+    bucket = f"{code}_replies" if f"{code}_replies" in STATS else None
+    if bucket:
+        _count(ctx, bucket)
+    _count(ctx, f"{code // 100}xx_replies" if 1 <= code // 100 <= 6 else "xxx_replies")
+    if code >= 300:
+        _count(ctx, "sent_err_replies")
+    return 1
+
+
+def _code_reason(mod, code, reason):
+    if code is None:
+        code = mod.params.get("default_code", 500)
+    if reason is None:
+        reason = mod.params.get("default_reason", "Internal Server Error")
+    return code, reason
+
+
+def w_sl_send_reply(ctx, mod, code, reason):
+    code, reason = _code_reason(mod, code, reason)
+    return sl_reply(ctx, code, reason)
+
+
+def w_send_reply(ctx, mod, code, reason):
+    code, reason = _code_reason(mod, code, reason)
+    if getattr(ctx, "no_reply", False):
+        return -2
+    t = getattr(ctx, "transaction", None)
+    if mod.params.get("bind_tm", 1) and t is not None:
+        return t.reply(ctx, code, reason)
+    if ctx.msg.is_reply:
+        return -1
+    return sl_reply(ctx, code, reason)
+
+
+def w_send_reply_mode(ctx, mod, code, reason, mode):
+    # mode 1 = add the transaction when missing (needs tm): refuse rather than answer statelessly
+    if mode & 1 and getattr(ctx, "transaction", None) is None:
+        raise ModuleError("send_reply_mode with mode 1 needs tm (not implemented yet)")
+    return w_send_reply(ctx, mod, code, reason)
+
+
+def w_sl_reply_error(ctx, mod):
+    if getattr(ctx, "no_reply", False):
+        return -2
+    err = getattr(ctx, "prev_ser_error", -1)
+    code, text = _ERR_TEXT.get(err, (500, "I'm terribly sorry, server error occurred"))
+    sl_reply(ctx, code, f"{text} ({-err}/SL)")
+    return 1
+
+
+def get_ltt(ctx, spec):
+    """$ltt(x|s|t): local to-tag of the reply sent (t: from tm, not yet available)."""
+    which = spec.inner or "x"
+    if which not in ("x", "s", "t"):
+        raise ModuleError(f"$ltt: unknown name '{which}'")
+    msg = ctx.msg
+    to = msg.to
+    if to is not None and to.tag:
+        return to.tag
+    if which == "t" or (which == "x" and getattr(ctx, "transaction", None) is not None):
+        raise ModuleError("$ltt(t): transaction to-tags need tm (not implemented yet)")
+    return stateless_totag(ctx)
+
+
+_SEND_ROUTES = REQUEST_ROUTE | ONREPLY_ROUTE | FAILURE_ROUTE
+EXPORTS = Module(
+    name="sl",
+    functions=[
+        Function("sl_send_reply", w_sl_send_reply, (IGP, FMT), REQUEST_ROUTE),
+        Function("sl_reply", w_sl_send_reply, (IGP, FMT), REQUEST_ROUTE),
+        Function("send_reply", w_send_reply, (IGP, FMT), _SEND_ROUTES),
+        Function("send_reply_mode", w_send_reply_mode, (IGP, FMT, IGP), _SEND_ROUTES),
+        Function("sl_reply_error", w_sl_reply_error, (), REQUEST_ROUTE),
+    ],
+    params=[
+        Param("default_code", INT_PARAM, 500),
+        Param("default_reason", STR_PARAM, "Internal Server Error"),
+        Param("bind_tm", INT_PARAM, 1),
+        Param("rich_redirect", INT_PARAM, 0),
+        Param("event_callback_fl_ack", STR_PARAM, ""),
+        Param("event_callback_lres_sent", STR_PARAM, ""),
+    ],
+    pvs=[PV("ltt", get_ltt, inner=NEEDS_INNER)],
+    stats=STATS,
+)

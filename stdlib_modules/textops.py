@@ -1,0 +1,592 @@
+"""textops: text operations on the message (Kamailio 5.6 src/modules/textops).
+
+Searches read the received buffer (ctx.msg.text), changes are lumps (cfgvm.sip.lumps): reads keep
+seeing the original until msg_apply_changes(), as in Kamailio. Regex arguments arrive compiled (REGEX
+kind: POSIX ERE, case-insensitive, newline-sensitive as textops' fixup_regexp). Return codes as the C
+functions: 1 ok / found, -1 not found or failure; cmp_str/cmp_istr/starts_with/ends_with -1 when the
+first is greater, -2 when smaller; str_find/str_ifind the 1-based position; remove_hf* the number removed.
+Headers queued for the reply (append_to_reply, append_time, set_reply_body) live in ctx.mod_state and
+are used by sl when it builds a reply.
+Not implemented (absent from the export table): filter_body, is_audio_on_hold, set_body_multipart,
+append_body_part, append_body_part_hex, get_body_part, get_body_part_raw, remove_body_part (multipart
+bodies), and subst* replacements containing PVs (refused at fixup).
+"""
+from __future__ import annotations
+
+import re
+import time
+
+from cfgvm.exports import (ANY_ROUTE, BRANCH_ROUTE, FAILURE_ROUTE, FMT, IGP, ONREPLY_ROUTE, PVAR, REGEX,
+                           REQUEST_ROUTE, STR, Function, Module)
+from cfgvm.vm.transformations import tr_re
+
+_RFB = REQUEST_ROUTE | FAILURE_ROUTE | BRANCH_ROUTE
+_RFBO = _RFB | ONREPLY_ROUTE
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+def _hdr_end(msg):
+    """End of the header section (offset of the empty line) or the end of the message."""
+    return msg.eoh if msg.eoh is not None else len(msg.text)
+
+
+def _body_span(msg):
+    return (msg.body_start, len(msg.text)) if msg.body_start is not None else (len(msg.text),
+                                                                               len(msg.text))
+
+
+def _compile(text, flags=re.IGNORECASE | re.MULTILINE):
+    return re.compile(text, flags)
+
+
+def _rx(x):
+    return x if isinstance(x, re.Pattern) else _compile(x)
+
+
+def _headers_named(msg, name):
+    return msg.headers(name)
+
+
+# ---- search / replace ------------------------------------------------------------------------
+def search(ctx, mod, rx):
+    return 1 if _rx(rx).search(ctx.msg.text) else -1
+
+
+def search_body(ctx, mod, rx):
+    s, e = _body_span(ctx.msg)
+    return 1 if s < e and _rx(rx).search(ctx.msg.text, s, e) else -1
+
+
+def search_str(ctx, mod, text, regex):
+    try:
+        rx = _compile(regex, re.IGNORECASE)
+    except re.error:
+        return -2
+    return 1 if rx.search(text) else -1
+
+
+def search_hf(ctx, mod, name, regex, flags):
+    rx = _rx(regex)
+    hs = _headers_named(ctx.msg, name)
+    if flags == "f":
+        hs = hs[:1]
+    elif flags == "l":
+        hs = hs[-1:]
+    return 1 if any(rx.search(h.body_raw) for h in hs) else -1
+
+
+def search_append(ctx, mod, rx, text, body=False):
+    msg = ctx.msg
+    s, e = _body_span(msg) if body else (0, len(msg.text))
+    m = _rx(rx).search(msg.text, s, e)
+    if not m:
+        return -1
+    msg.lumps.insert_after(m.end(), text)
+    return 1
+
+
+def search_append_body(ctx, mod, rx, text):
+    return search_append(ctx, mod, rx, text, body=True)
+
+
+def _replace(ctx, rx, text, span, all_=False):
+    msg = ctx.msg
+    s, e = span
+    n = 0
+    pos = s
+    rx = _rx(rx)
+    while pos <= e:
+        m = rx.search(msg.text, pos, e)
+        if not m:
+            break
+        if m.end() == m.start():        # empty match: Kamailio stops (no progress)
+            break
+        msg.lumps.replace(m.start(), m.end() - m.start(), text)
+        n += 1
+        pos = m.end()
+        if not all_:
+            break
+    return 1 if n else -1
+
+
+def replace(ctx, mod, rx, text):
+    return _replace(ctx, rx, text, (0, len(ctx.msg.text)))
+
+
+def replace_all(ctx, mod, rx, text):
+    return _replace(ctx, rx, text, (0, len(ctx.msg.text)), True)
+
+
+def replace_body(ctx, mod, rx, text):
+    return _replace(ctx, rx, text, _body_span(ctx.msg))
+
+
+def replace_body_all(ctx, mod, rx, text):
+    return _replace(ctx, rx, text, _body_span(ctx.msg), True)
+
+
+def replace_body_atonce(ctx, mod, rx, text):
+    r = _rx(rx)
+    return _replace(ctx, re.compile(r.pattern, r.flags & ~re.MULTILINE), text, _body_span(ctx.msg), True)
+
+
+def replace_hdrs(ctx, mod, rx, text):
+    return _replace(ctx, rx, text, (ctx.msg.hdr_start, _hdr_end(ctx.msg)))
+
+
+def _replace_str(ctx, match, repl, mode, span):
+    if mode not in ("f", "a") or not match:
+        return -1
+    msg = ctx.msg
+    s, e = span
+    n = 0
+    pos = msg.text.find(match, s, e)
+    while pos >= 0 and pos + len(match) <= e:
+        msg.lumps.replace(pos, len(match), repl)
+        n += 1
+        if mode == "f":
+            break
+        pos = msg.text.find(match, pos + len(match), e)
+    return 1 if n else -1
+
+
+def replace_str(ctx, mod, match, repl, mode):
+    return _replace_str(ctx, match, repl, mode, (0, len(ctx.msg.text)))
+
+
+def replace_body_str(ctx, mod, match, repl, mode):
+    return _replace_str(ctx, match, repl, mode, _body_span(ctx.msg))
+
+
+def replace_hdrs_str(ctx, mod, match, repl, mode):
+    return _replace_str(ctx, match, repl, mode, (ctx.msg.hdr_start, _hdr_end(ctx.msg)))
+
+
+# ---- subst -------------------------------------------------------------------------------------
+def fixup_subst(args, coord, program):
+    """'/re/repl/flags' compiled once (re.subst's parser); errors are config errors."""
+    out = []
+    for a in args:
+        text = a.value if hasattr(a, "value") else a
+        out.append(tr_re.compile_subst(text))
+    return out
+
+
+def _subst_text(sub, text):
+    rx, pieces, glob = sub
+    n = 0
+    out = []
+    pos = 0
+    for m in rx.finditer(text):
+        out.append(text[pos:m.start()])
+        out.append(tr_re._expand(pieces, m))
+        pos = m.end()
+        n += 1
+        if not glob:
+            break
+    out.append(text[pos:])
+    return n, "".join(out)
+
+
+def _subst_span(ctx, sub, span):
+    rx, pieces, glob = sub
+    msg = ctx.msg
+    s, e = span
+    n = 0
+    for m in rx.finditer(msg.text, s, e):
+        msg.lumps.replace(m.start(), m.end() - m.start(), tr_re._expand(pieces, m))
+        n += 1
+        if not glob:
+            break
+    return 1 if n else -1
+
+
+def subst(ctx, mod, sub):
+    return _subst_span(ctx, sub, (0, len(ctx.msg.text)))
+
+
+def subst_body(ctx, mod, sub):
+    return _subst_span(ctx, sub, _body_span(ctx.msg))
+
+
+def subst_uri(ctx, mod, sub):
+    msg = ctx.msg
+    if not msg.is_request:
+        return -1
+    n, new = _subst_text(sub, msg.current_uri_str)
+    if not n:
+        return -1
+    msg.new_uri = new
+    return 1
+
+
+def subst_user(ctx, mod, sub):
+    from cfgvm.sip import SipParseError
+    msg = ctx.msg
+    if not msg.is_request:
+        return -1
+    try:
+        u = msg.current_uri
+    except SipParseError:
+        return -1
+    n, user = _subst_text(sub, u.user)
+    if not n:
+        return -1
+    msg.new_uri = str(u.replace(user=user))
+    return 1
+
+
+def fixup_subst_hf(args, coord, program):
+    name, expr, flags = (a.value if hasattr(a, "value") else a for a in args)
+    return [name, tr_re.compile_subst(expr), flags]
+
+
+def subst_hf(ctx, mod, name, sub, flags):
+    hs = _headers_named(ctx.msg, name)
+    if flags == "f":
+        hs = hs[:1]
+    elif flags == "l":
+        hs = hs[-1:]
+    done = -1
+    for h in hs:
+        if _subst_span(ctx, sub, (h.body_start, h.body_end)) > 0:
+            done = 1
+    return done
+
+
+# ---- headers -----------------------------------------------------------------------------------
+def append_hf(ctx, mod, text, after=None):
+    msg = ctx.msg
+    if after is None:
+        msg.lumps.append_header(text)
+        return 1
+    hs = _headers_named(msg, after)
+    if not hs:
+        return -1
+    msg.lumps.insert_after(hs[0].end, text)
+    return 1
+
+
+def insert_hf(ctx, mod, text, before=None):
+    msg = ctx.msg
+    if before is None:
+        msg.lumps.insert_header(text)
+        return 1
+    hs = _headers_named(msg, before)
+    if not hs:
+        return -1
+    msg.lumps.insert_before(hs[0].start, text)
+    return 1
+
+
+def append_urihf(ctx, mod, prefix, suffix):
+    msg = ctx.msg
+    msg.lumps.append_header(f"{prefix}{msg.current_uri_str}{suffix}")
+    return 1
+
+
+def _remove(ctx, hs):
+    for h in hs:
+        ctx.msg.lumps.remove_header(h)
+    return len(hs) if hs else -1
+
+
+def remove_hf(ctx, mod, name):
+    return _remove(ctx, _headers_named(ctx.msg, name))
+
+
+def remove_hf_re(ctx, mod, rx):
+    rx = _rx(rx)
+    return _remove(ctx, [h for h in ctx.msg.headers() if rx.search(h.name)])
+
+
+def remove_hf_re_pv(ctx, mod, regex):
+    try:
+        return remove_hf_re(ctx, mod, _compile(regex, re.IGNORECASE))
+    except re.error:
+        return -1
+
+
+def remove_hf_exp(ctx, mod, rx_match, rx_skip):
+    m, s = _rx(rx_match), _rx(rx_skip)
+    return _remove(ctx, [h for h in ctx.msg.headers() if m.search(h.name) and not s.search(h.name)])
+
+
+def remove_hf_exp_pv(ctx, mod, match, skip):
+    try:
+        return remove_hf_exp(ctx, mod, _compile(match, re.IGNORECASE), _compile(skip, re.IGNORECASE))
+    except re.error:
+        return -1
+
+
+def remove_hf_idx(ctx, mod, name, idx):
+    hs = _headers_named(ctx.msg, name)
+    try:
+        h = hs[idx]
+    except IndexError:
+        return -1
+    return _remove(ctx, [h])
+
+
+_MATCH_OPS = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b,
+              "sw": lambda a, b: a.startswith(b), "re": lambda a, b: re.search(b, a, re.I) is not None,
+              "fm": None}
+
+
+def remove_hf_match(ctx, mod, name, op, expr):
+    import fnmatch
+    if op not in _MATCH_OPS:
+        return -1
+    if op == "fm":
+        test = lambda v: fnmatch.fnmatchcase(v, expr)   # noqa: E731
+    else:
+        test = lambda v: _MATCH_OPS[op](v, expr)         # noqa: E731
+    return _remove(ctx, [h for h in _headers_named(ctx.msg, name) if test(h.body_raw)])
+
+
+def is_present_hf(ctx, mod, name):
+    return 1 if ctx.msg.header(name) is not None else -1
+
+
+def is_present_hf_re(ctx, mod, rx):
+    rx = _rx(rx)
+    return 1 if any(rx.search(h.name) for h in ctx.msg.headers()) else -1
+
+
+def is_present_hf_re_pv(ctx, mod, regex):
+    try:
+        return is_present_hf_re(ctx, mod, _compile(regex, re.IGNORECASE))
+    except re.error:
+        return -1
+
+
+# ---- reply side --------------------------------------------------------------------------------
+def append_to_reply(ctx, mod, text):
+    ctx.mod_state.setdefault("reply_lumps", []).append(text)
+    return 1
+
+
+def _date(ctx):
+    return time.strftime("Date: %a, %d %b %Y %H:%M:%S GMT\r\n", time.gmtime(ctx.clock()))
+
+
+def append_time(ctx, mod):
+    return append_to_reply(ctx, mod, _date(ctx))
+
+
+def append_time_to_request(ctx, mod):
+    ctx.msg.lumps.append_header(_date(ctx))
+    return 1
+
+
+def set_reply_body(ctx, mod, body, ctype):
+    if not body:
+        return -1
+    ctx.mod_state["reply_body"] = (body.encode("latin-1"), ctype or None)
+    return 1
+
+
+def set_body(ctx, mod, body, ctype):
+    msg = ctx.msg
+    if not body:
+        return -1
+    if msg.body_start is None:
+        return -1
+    msg.lumps.replace_body(body)
+    ct = msg.header("content-type")
+    if ct is not None:
+        msg.lumps.remove_header(ct)
+    if ctype:
+        msg.lumps.append_header(f"Content-Type: {ctype}\r\n")
+    if msg.header("content-length") is None:
+        msg.lumps.append_header(f"Content-Length: {len(body)}\r\n")
+    return 1
+
+
+# ---- message tests -----------------------------------------------------------------------------
+def fixup_method(args, coord, program):
+    text = args[0].value if hasattr(args[0], "value") else args[0]
+    names = [t for t in text.split("|")]
+    if not all(names):
+        raise ValueError(f"invalid method list '{text}'")
+    return [tuple(n.upper() for n in names)]
+
+
+def is_method(ctx, mod, names):
+    if isinstance(names, str):
+        names = tuple(n.upper() for n in names.split("|"))
+    msg = ctx.msg
+    if msg.is_request:
+        m = msg.method.upper()
+    else:
+        cs = msg.cseq
+        if cs is None:
+            return -1
+        m = cs.method.upper()
+    return 1 if m in names else -1
+
+
+def has_body(ctx, mod, mime=None):
+    msg = ctx.msg
+    cl = msg.header("content-length")
+    if cl is not None:
+        try:
+            if cl.parsed == 0:
+                return -1
+        except ValueError:
+            return -1
+    elif not msg.body:
+        return -1
+    if mime is None:
+        return 1 if msg.body else -1
+    ct = msg.content_type
+    have = ct.mime if ct is not None else "application/sdp"
+    return 1 if have.lower() == mime.lower() else -1
+
+
+_PRIVACY = ("header", "session", "user", "none", "critical", "id", "history")
+
+
+def is_privacy(ctx, mod, ptype):
+    types = [t.lower() for t in ptype.split("|")]
+    if not all(t in _PRIVACY for t in types):
+        return -1
+    h = ctx.msg.header("privacy")
+    if h is None:
+        return -1
+    have = [t.strip(" \t").lower() for t in h.body_raw.split(";")]
+    return 1 if any(t in have for t in types) else -1
+
+
+def _list_items(lst, sep):
+    return [i.strip(" \t") for i in lst.split(sep[0] if sep else ",")]
+
+
+def in_list(ctx, mod, subject, lst, sep):
+    if not sep:
+        return -1
+    return 1 if subject in _list_items(lst, sep) else -1
+
+
+def in_list_prefix(ctx, mod, subject, lst, sep):
+    if not sep:
+        return -1
+    return 1 if any(i and subject.startswith(i) for i in _list_items(lst, sep)) else -1
+
+
+def _cmp(a, b):
+    return 1 if a == b else (-1 if a > b else -2)
+
+
+def cmp_str(ctx, mod, a, b):
+    return _cmp(a, b)
+
+
+def cmp_istr(ctx, mod, a, b):
+    return _cmp(a.lower(), b.lower())
+
+
+def starts_with(ctx, mod, a, b):
+    if len(a) < len(b):
+        return -1
+    return _cmp(a[:len(b)], b)
+
+
+def ends_with(ctx, mod, a, b):
+    if len(a) < len(b):
+        return -1
+    return _cmp(a[len(a) - len(b):], b)
+
+
+def str_find(ctx, mod, text, needle):
+    p = text.find(needle) if len(needle) <= len(text) else -1
+    return p + 1 if p >= 0 else -1
+
+
+def str_ifind(ctx, mod, text, needle):
+    return str_find(ctx, mod, text.lower(), needle.lower())
+
+
+def regex_substring(ctx, mod, text, regex, mindex, mcount, ref):
+    try:
+        rx = re.compile(regex)
+    except re.error:
+        return -1
+    ms = list(rx.finditer(text))
+    if mcount > 0:
+        ms = ms[:mcount]
+    # mindex counts groups across matches (match 0 group 0 = 0)
+    groups = []
+    for m in ms:
+        groups.extend([m.group(0)] + list(m.groups()))
+    if mindex >= len(groups) or groups[mindex] is None:
+        return -1
+    ref.set(ctx, groups[mindex])
+    return 1
+
+
+def _trans():
+    return {"re": tr_re.TABLE}
+
+
+EXPORTS = Module(
+    name="textops",
+    functions=[
+        Function("search", search, (REGEX,), ANY_ROUTE),
+        Function("search_body", search_body, (REGEX,), ANY_ROUTE),
+        Function("search_hf", search_hf, (STR, REGEX, STR), ANY_ROUTE),
+        Function("search_append", search_append, (REGEX, STR), ANY_ROUTE),
+        Function("search_append_body", search_append_body, (REGEX, STR), ANY_ROUTE),
+        Function("replace", replace, (REGEX, STR), ANY_ROUTE),
+        Function("replace_str", replace_str, (FMT, FMT, FMT), ANY_ROUTE),
+        Function("replace_body", replace_body, (REGEX, STR), ANY_ROUTE),
+        Function("replace_body_str", replace_body_str, (FMT, FMT, FMT), ANY_ROUTE),
+        Function("replace_hdrs", replace_hdrs, (REGEX, STR), ANY_ROUTE),
+        Function("replace_hdrs_str", replace_hdrs_str, (FMT, FMT, FMT), ANY_ROUTE),
+        Function("replace_all", replace_all, (REGEX, STR), ANY_ROUTE),
+        Function("replace_body_all", replace_body_all, (REGEX, STR), ANY_ROUTE),
+        Function("replace_body_atonce", replace_body_atonce, (REGEX, STR), ANY_ROUTE),
+        Function("append_to_reply", append_to_reply, (FMT,), _RFB),
+        Function("append_hf", append_hf, (FMT,), ANY_ROUTE),
+        Function("append_hf", append_hf, (FMT, STR), ANY_ROUTE),
+        Function("insert_hf", insert_hf, (FMT,), ANY_ROUTE),
+        Function("insert_hf", insert_hf, (FMT, STR), ANY_ROUTE),
+        Function("append_urihf", append_urihf, (STR, STR), _RFB),
+        Function("remove_hf", remove_hf, (STR,), ANY_ROUTE),
+        Function("remove_hf_idx", remove_hf_idx, (FMT, IGP), ANY_ROUTE),
+        Function("remove_hf_re", remove_hf_re, (REGEX,), ANY_ROUTE),
+        Function("remove_hf_exp", remove_hf_exp, (REGEX, REGEX), ANY_ROUTE),
+        Function("is_present_hf", is_present_hf, (STR,), ANY_ROUTE),
+        Function("is_present_hf_re", is_present_hf_re, (REGEX,), ANY_ROUTE),
+        Function("remove_hf_pv", remove_hf, (FMT,), ANY_ROUTE),
+        Function("remove_hf_re_pv", remove_hf_re_pv, (FMT,), ANY_ROUTE),
+        Function("remove_hf_exp_pv", remove_hf_exp_pv, (FMT, FMT), ANY_ROUTE),
+        Function("remove_hf_match", remove_hf_match, (FMT, FMT, FMT), ANY_ROUTE),
+        Function("is_present_hf_pv", is_present_hf, (FMT,), ANY_ROUTE),
+        Function("is_present_hf_re_pv", is_present_hf_re_pv, (FMT,), ANY_ROUTE),
+        Function("subst", subst, (STR,), ANY_ROUTE, fixup=fixup_subst),
+        Function("subst_uri", subst_uri, (STR,), _RFBO, fixup=fixup_subst),
+        Function("subst_user", subst_user, (STR,), _RFBO, fixup=fixup_subst),
+        Function("subst_body", subst_body, (STR,), ANY_ROUTE, fixup=fixup_subst),
+        Function("subst_hf", subst_hf, (STR, STR, STR), ANY_ROUTE, fixup=fixup_subst_hf),
+        Function("append_time", append_time, (), _RFB),
+        Function("set_body", set_body, (FMT, FMT), _RFBO),
+        Function("set_reply_body", set_reply_body, (FMT, FMT), _RFB),
+        Function("is_method", is_method, (STR,), ANY_ROUTE, fixup=fixup_method),
+        Function("has_body", has_body, (), ANY_ROUTE),
+        Function("has_body", has_body, (STR,), ANY_ROUTE),
+        Function("is_privacy", is_privacy, (STR,), ANY_ROUTE),
+        Function("in_list", in_list, (FMT, FMT, STR), ANY_ROUTE),
+        Function("in_list_prefix", in_list_prefix, (FMT, FMT, STR), ANY_ROUTE),
+        Function("cmp_str", cmp_str, (FMT, FMT), ANY_ROUTE),
+        Function("cmp_istr", cmp_istr, (FMT, FMT), ANY_ROUTE),
+        Function("search_str", search_str, (FMT, FMT), ANY_ROUTE),
+        Function("starts_with", starts_with, (FMT, FMT), ANY_ROUTE),
+        Function("ends_with", ends_with, (FMT, FMT), ANY_ROUTE),
+        Function("str_find", str_find, (FMT, FMT), ANY_ROUTE),
+        Function("str_ifind", str_ifind, (FMT, FMT), ANY_ROUTE),
+        Function("append_time_to_request", append_time_to_request, (), ANY_ROUTE),
+        Function("regex_substring", regex_substring, (FMT, FMT, IGP, IGP, PVAR), _RFBO),
+    ],
+    transformations={"re": tr_re.TABLE},
+)
