@@ -1,0 +1,254 @@
+"""VM and dry-run throughput on one core (prints figures, asserts nothing).
+
+    .venv/bin/python bench/vm.py [--count N] [--seconds S] [--profile] [--no-kamailio]
+
+1. dry-run messages/s: REQINIT of the default config (force_rport, maxfwd, keepalive, sanity_check)
+   plus a few PV tests and an sl reply, in an in-process loop (program start-up not counted);
+   half the messages are OPTIONS keepalives (200), half INVITEs that end in a 404.
+2. baseline on the same messages: parse + build the reply + its destination, without the VM.
+3. VM statements/s: a while loop of assignments and arithmetic.
+4. real Kamailio 5.6.3 on the same cfg (when it can run here): a bounded UDP blast on loopback inside a
+   fresh network namespace, with a window of outstanding requests; replies/s counted.
+5. --profile: cProfile of the dry-run loop, top costs by own time (file:function).
+Every loop is bounded by --count and --seconds.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))     # the oracle harness (network namespaces)
+
+from cfgvm.drivers.dryrun import DryRun, load_program, receive_info  # noqa: E402
+
+SRC, DST = ("udp", "127.0.0.2", 5070), ("udp", "127.0.0.1", 5060)
+
+BENCH_CFG = """#!KAMAILIO
+debug=2
+log_stderror=yes
+children=1
+disable_tcp=yes
+auto_aliases=no
+
+loadmodule "pv.so"
+loadmodule "xlog.so"
+loadmodule "textops.so"
+loadmodule "sl.so"
+loadmodule "maxfwd.so"
+loadmodule "sanity.so"
+
+request_route {
+    force_rport();
+    if (!mf_process_maxfwd_header("10")) {
+        sl_send_reply("483", "Too Many Hops");
+        exit;
+    }
+    if (is_method("OPTIONS") && uri==myself && $rU==$null) {
+        sl_send_reply("200", "Keepalive");
+        exit;
+    }
+    if (!sanity_check("17895", "7")) {
+        xlog("Malformed SIP request from $si:$sp\\n");
+        exit;
+    }
+    if ($fU == "alice" && $(ru{uri.user}) != "") {
+        $var(caller) = $fU;
+        $var(n) = $var(n) + 1;
+    }
+    if ($ua =~ "scanner|sipvicious") {
+        exit;
+    }
+    sl_send_reply("404", "Not here");
+    exit;
+}
+"""
+
+LOOP_CFG = """#!KAMAILIO
+max_while_loops=100000000
+loadmodule "pv.so"
+loadmodule "sl.so"
+request_route {
+    $var(i) = 0;
+    $var(acc) = 0;
+    while ($var(i) < $var(limit)) {
+        $var(acc) = $var(acc) + $var(i) * 3 - 1;
+        $var(i) = $var(i) + 1;
+    }
+    exit;
+}
+"""
+
+_HEAD = ("{first}\r\nVia: SIP/2.0/UDP 127.0.0.2:5070;branch=z9hG4bK-{tag};rport\r\n"
+         "From: \"Alice\" <sip:alice@127.0.0.2>;tag=f-{tag}\r\nTo: <sip:{to}@127.0.0.1>\r\n"
+         "Call-ID: {tag}@127.0.0.2\r\nCSeq: 1 {method}\r\nMax-Forwards: 70\r\n"
+         "User-Agent: bench/1.0\r\nContent-Length: 0\r\n\r\n")
+
+
+def messages(n: int) -> list[bytes]:
+    out = []
+    for i in range(n):
+        if i % 2:
+            out.append(_HEAD.format(first="OPTIONS sip:127.0.0.1:5060 SIP/2.0", tag=f"o{i}", to="ka",
+                                    method="OPTIONS").encode())
+        else:
+            out.append(_HEAD.format(first="INVITE sip:bob@127.0.0.1 SIP/2.0", tag=f"i{i}", to="bob",
+                                    method="INVITE").encode())
+    return out
+
+
+def compile_text(text: str):
+    with tempfile.NamedTemporaryFile("w", suffix=".cfg", delete=False, encoding="latin-1") as f:
+        f.write(text)
+    try:
+        return load_program(f.name)
+    finally:
+        os.unlink(f.name)
+
+
+def timed_loop(fn, items, seconds: float) -> tuple[int, float]:
+    """Run fn over items until done or out of time; (count, elapsed seconds)."""
+    t0 = time.perf_counter()
+    end = t0 + seconds
+    n = 0
+    for it in items:
+        fn(it)
+        n += 1
+        if not n & 255 and time.perf_counter() > end:
+            break
+    return n, time.perf_counter() - t0
+
+
+def bench_dryrun(msgs, seconds: float, profile: bool):
+    program = compile_text(BENCH_CFG)
+    dry = DryRun(program, trace=False)
+    rcv = receive_info(SRC, DST)
+    receive = dry.engine.receive
+    first = [receive(m, rcv) for m in msgs[:2]]            # warm-up and a sanity look at the outcome
+    for r in first:
+        if r.error:
+            raise SystemExit(f"dry-run failed:\n{r.error}")
+    statuses = sorted({r.outcome["replies"][0] if r.outcome["replies"] else r.outcome["status"]
+                       for r in first})
+    prof = cProfile.Profile() if profile else None
+    if prof:
+        prof.enable()
+    n, dt = timed_loop(lambda m: receive(m, rcv), msgs, seconds)
+    if prof:
+        prof.disable()
+    return n, dt, statuses, prof
+
+
+def bench_baseline(msgs, seconds: float):
+    from cfgvm.sip import Message
+    from cfgvm.sip.reply import build_reply, reply_destination
+
+    def one(buf):
+        m = Message.parse(buf)
+        code, reason = (200, "Keepalive") if m.method_known == "OPTIONS" else (404, "Not here")
+        build_reply(m, code, reason, src_ip="127.0.0.2", src_port=5070, force_rport=True)
+        reply_destination(m, "127.0.0.2", 5070)
+    return timed_loop(one, msgs, seconds)
+
+
+def bench_loop(iterations: int, seconds: float):
+    program = compile_text(LOOP_CFG.replace("$var(limit)", str(iterations)))
+    dry = DryRun(program, trace=False)
+    rcv = receive_info(SRC, DST)
+    msg = messages(1)[0]
+    t0 = time.perf_counter()
+    runs = 0
+    while runs < 20 and time.perf_counter() - t0 < seconds:
+        r = dry.engine.receive(msg, rcv)
+        if r.error:
+            raise SystemExit(f"loop run failed:\n{r.error}")
+        runs += 1
+    dt = time.perf_counter() - t0
+    statements = runs * (iterations * 3 + 3)     # per iteration: the test and two assignments
+    return statements, dt
+
+
+def bench_kamailio(msgs, seconds: float, window: int = 64):
+    """Replies/s of real Kamailio on BENCH_CFG: UDP blast with `window` requests outstanding."""
+    import socket
+    import subprocess
+
+    from oracle import kamailio as K
+    ok, why = K.kamailio_available()
+    if not ok:
+        return None, why
+    with tempfile.TemporaryDirectory(prefix="kam-bench-") as tmp, K.Netns("cfgvmbench") as ns:
+        cfg = os.path.join(tmp, "bench.cfg")
+        with open(cfg, "w") as f:
+            f.write(BENCH_CFG)
+        log = open(os.path.join(tmp, "log"), "wb")
+        argv = ["ip", "netns", "exec", ns.name, K.KAMAILIO, "-DD", "-E", "-f", cfg, "-l",
+                f"udp:{K.LISTEN[0]}:{K.LISTEN[1]}", "-n", "1", "-Y", tmp, "-w", tmp, "-m", "64", "-M", "8"]
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            if not K._wait_for(lambda: proc.poll() is not None or K._udp_bound(proc.pid, K.LISTEN[1]), 20):
+                return None, "kamailio did not start"
+            sock = ns.udp_socket(K.SOURCE)
+            sock.settimeout(1.0)
+            sent = got = 0
+            t0 = time.perf_counter()
+            end = t0 + seconds
+            try:
+                while got < len(msgs) and time.perf_counter() < end:
+                    while sent < len(msgs) and sent - got < window:
+                        sock.sendto(msgs[sent], K.LISTEN)
+                        sent += 1
+                    try:
+                        sock.recvfrom(65535)
+                        got += 1
+                    except socket.timeout:
+                        break       # a lost datagram: stop rather than wait forever
+            finally:
+                sock.close()
+            return (got, time.perf_counter() - t0), ""
+        finally:
+            K._stop(proc, 5.0)
+            log.close()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--count", type=int, default=20000, help="messages per measurement (default 20000)")
+    ap.add_argument("--seconds", type=float, default=10.0, help="time bound per measurement")
+    ap.add_argument("--loop", type=int, default=20000, help="while-loop iterations per run")
+    ap.add_argument("--profile", action="store_true", help="cProfile the dry-run loop")
+    ap.add_argument("--no-kamailio", action="store_true")
+    a = ap.parse_args(argv)
+    msgs = messages(a.count)
+
+    n, dt, statuses, prof = bench_dryrun(msgs, a.seconds, a.profile)
+    vm_rate = n / dt
+    print(f"dry-run (VM + modules + reply): {n} messages in {dt:.2f} s = {vm_rate:,.0f} msg/s "
+          f"[replies: {', '.join(statuses)}]  target >= 20,000 msg/s: {'met' if vm_rate >= 20000 else 'NOT met'}")
+    n, dt = bench_baseline(msgs, a.seconds)
+    print(f"baseline (parse + build reply, no VM): {n} messages in {dt:.2f} s = {n / dt:,.0f} msg/s")
+    st, dt = bench_loop(a.loop, a.seconds)
+    print(f"VM loop: {st} statements in {dt:.2f} s = {st / dt:,.0f} statements/s")
+    if not a.no_kamailio:
+        got, why = bench_kamailio(msgs, a.seconds)
+        if got is None:
+            print(f"kamailio: not measured ({why})")
+        else:
+            print(f"kamailio 5.6.3 (1 worker, UDP blast on loopback, window 64): {got[0]} replies in "
+                  f"{got[1]:.2f} s = {got[0] / got[1]:,.0f} msg/s")
+    if prof:
+        s = io.StringIO()
+        pstats.Stats(prof, stream=s).sort_stats("tottime").print_stats(20)
+        print(s.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
