@@ -1,0 +1,200 @@
+"""cfgutils: random events, global flags, locks, route checks, hashing (Kamailio 5.6 src/modules/cfgutils).
+
+Random numbers come from a seeded generator (ctx.program.random, a random.Random; one is made from
+seed 0 when the program has none) so that dry-runs are deterministic. sleep/usleep never sleep the wall
+clock: they advance the engine clock when the program offers one (program.advance_clock(seconds)),
+otherwise they refuse. lock/unlock/trylock act on a per-program lock set (one process runs the script at
+a time in cfgvm, so a held lock means the script took it twice: trylock then fails, as Kamailio's
+non-recursive locks would block).
+Not implemented (absent from the export table): abort, pkg_status, pkg_summary, shm_status, shm_summary
+(memory dumps of Kamailio's allocators), hash_file's config hash RPC (cfgutils.check_config_hash /
+get_config_hash) and the other cfgutils.* RPC commands.
+"""
+from __future__ import annotations
+
+import random
+
+from cfgvm.exports import ANY_ROUTE, FMT, IGP, INT_PARAM, STR, STR_PARAM, PV, Function, Module, Param
+from stdlib_modules._common import ModuleError
+
+MAX_PROB = 100
+
+
+def _state(ctx):
+    return ctx.shared.modules.setdefault("cfgutils", {"prob": None, "gflags": None, "locks": set()})
+
+
+def _rng(ctx):
+    rng = getattr(ctx.program, "random", None)
+    if rng is None:
+        rng = random.Random(0)
+        try:
+            ctx.program.random = rng
+        except AttributeError:
+            raise ModuleError("cfgutils: the program has no random generator") from None
+    return rng
+
+
+def _prob(ctx, mod):
+    st = _state(ctx)
+    if st["prob"] is None:
+        st["prob"] = mod.params.get("initial_probability", 10)
+    return st["prob"]
+
+
+def fixup_prob(args, coord, program):
+    text = args[0].value if hasattr(args[0], "value") else args[0]
+    n = int(text)
+    if not 0 <= n <= MAX_PROB:
+        raise ValueError(f"probability {n} outside 0..{MAX_PROB}")
+    return [n]
+
+
+def rand_set_prob(ctx, mod, n):
+    _state(ctx)["prob"] = n
+    return 1
+
+
+def rand_reset_prob(ctx, mod):
+    _state(ctx)["prob"] = mod.params.get("initial_probability", 10)
+    return 1
+
+
+def rand_get_prob(ctx, mod):
+    return _prob(ctx, mod)
+
+
+def rand_event(ctx, mod):
+    p = _prob(ctx, mod)
+    if p == 0:
+        return -1
+    if p == MAX_PROB:
+        return 1
+    return 1 if _rng(ctx).random() * MAX_PROB < p else -1
+
+
+def _sleep(ctx, seconds):
+    adv = getattr(ctx.program, "advance_clock", None)
+    if adv is None:
+        raise ModuleError("cfgutils: sleep/usleep need an engine clock (refusing to sleep the wall clock)")
+    adv(seconds)
+    return 1
+
+
+def m_sleep(ctx, mod, s):
+    return _sleep(ctx, s)
+
+
+def m_usleep(ctx, mod, us):
+    return _sleep(ctx, us / 1e6)
+
+
+def _gflags(ctx, mod):
+    st = _state(ctx)
+    if st["gflags"] is None:
+        st["gflags"] = mod.params.get("initial_gflags", 0) & 0xFFFFFFFF
+    return st["gflags"]
+
+
+def fixup_gflag(args, coord, program):
+    text = args[0].value if hasattr(args[0], "value") else args[0]
+    n = int(text, 0)
+    if not 0 <= n <= 31:
+        raise ValueError(f"global flag {n} outside 0..31")
+    return [n]
+
+
+def set_gflag(ctx, mod, flag):
+    _state(ctx)["gflags"] = _gflags(ctx, mod) | (1 << flag)
+    return 1
+
+
+def reset_gflag(ctx, mod, flag):
+    _state(ctx)["gflags"] = _gflags(ctx, mod) & ~(1 << flag)
+    return 1
+
+
+def is_gflag(ctx, mod, flag):
+    return 1 if _gflags(ctx, mod) & (1 << flag) else -1
+
+
+def lock(ctx, mod, key):
+    locks = _state(ctx)["locks"]
+    if key in locks:
+        raise ModuleError(f"cfgutils: lock('{key}') taken twice: Kamailio would deadlock here")
+    locks.add(key)
+    return 1
+
+
+def trylock(ctx, mod, key):
+    locks = _state(ctx)["locks"]
+    if key in locks:
+        return -1
+    locks.add(key)
+    return 1
+
+
+def unlock(ctx, mod, key):
+    _state(ctx)["locks"].discard(key)
+    return 1
+
+
+def _route_exists(ctx, name):
+    routes = getattr(ctx.program, "routes", {}) or {}
+    return name in (routes.get("request") or routes.get("route") or {})
+
+
+def check_route_exists(ctx, mod, name):
+    return 1 if _route_exists(ctx, name) else -1
+
+
+def route_if_exists(ctx, mod, name):
+    if not _route_exists(ctx, name):
+        return -1
+    return ctx.program.call_route(ctx, name)
+
+
+def core_hash(ctx, mod, s1, s2, size):
+    """core_hash(s1, s2, size): Kamailio's core_hash() over both strings into a table of 2^size slots
+    (2 when size <= 0), plus one so that the result is never 0."""
+    from cfgvm.sip.forward import _hash_update
+    h = _hash_update(s1, 0)
+    if s2:
+        h = _hash_update(s2, h)
+    h = ((h + (h >> 11)) + ((h >> 13) + (h >> 23))) & 0xFFFFFFFF
+    slots = 2 if size <= 0 else 1 << size
+    return (h & (slots - 1)) + 1
+
+
+def get_random(ctx, spec):
+    """$RANDOM: a random non-negative 31-bit int (Kamailio uses random())."""
+    return _rng(ctx).randrange(0, 2 ** 31)
+
+
+EXPORTS = Module(
+    name="cfgutils",
+    functions=[
+        Function("rand_set_prob", rand_set_prob, (STR,), ANY_ROUTE, fixup=fixup_prob),
+        Function("rand_reset_prob", rand_reset_prob, (), ANY_ROUTE),
+        Function("rand_get_prob", rand_get_prob, (), ANY_ROUTE),
+        Function("rand_event", rand_event, (), ANY_ROUTE),
+        Function("sleep", m_sleep, (IGP,), ANY_ROUTE),
+        Function("usleep", m_usleep, (IGP,), ANY_ROUTE),
+        Function("set_gflag", set_gflag, (STR,), ANY_ROUTE, fixup=fixup_gflag),
+        Function("reset_gflag", reset_gflag, (STR,), ANY_ROUTE, fixup=fixup_gflag),
+        Function("is_gflag", is_gflag, (STR,), ANY_ROUTE, fixup=fixup_gflag),
+        Function("lock", lock, (FMT,), ANY_ROUTE),
+        Function("unlock", unlock, (FMT,), ANY_ROUTE),
+        Function("trylock", trylock, (FMT,), ANY_ROUTE),
+        Function("core_hash", core_hash, (FMT, FMT, IGP), ANY_ROUTE),
+        Function("check_route_exists", check_route_exists, (FMT,), ANY_ROUTE),
+        Function("route_if_exists", route_if_exists, (FMT,), ANY_ROUTE),
+    ],
+    params=[
+        Param("initial_probability", INT_PARAM, 10),
+        Param("initial_gflags", INT_PARAM, 0),
+        Param("hash_file", STR_PARAM, None),
+        Param("lock_set_size", INT_PARAM, 4),
+    ],
+    pvs=[PV("RANDOM", get_random)],
+)
