@@ -1,6 +1,6 @@
 """Compiler stages after parsing. `resolve(cfg)` is the hook where the resolve stage (issue 4:
 module export tables, function name/arity/route type, PV names, route(NAME) targets) plugs in;
-today it only checks that every loadmodule names a module cfgvm can provide.
+it runs resolve.py (modules, modparams, calls, fixups, PVs, routes) and codegen.py.
 """
 from __future__ import annotations
 
@@ -36,5 +36,8 @@ def check_modules(cfg: A.Config) -> list[Diagnostic]:
 
 
 def resolve(cfg: A.Config) -> list[Diagnostic]:
-    """Every check after parsing; returns diagnostics (errors and warnings). Issue 4 extends this."""
-    return check_modules(cfg)
+    """Every check after parsing: the full resolve stage and code generation (cfgvm/compiler/
+    program.py); returns diagnostics (errors and warnings), never raises for a config error."""
+    from cfgvm.compiler.program import compile_config
+    _, diags = compile_config(cfg, raise_errors=False)
+    return diags
