@@ -15,6 +15,10 @@ from .lumps import LumpList
 MAX_MESSAGE = 65535   # Kamailio's BUF_SIZE: bigger input never becomes a message (UDP recv / TCP read)
 _MIN_FIRST_LINE = 16  # parse_first_line refuses anything this short
 _NAME_RE = re.compile(r"[0-9A-Za-z\-._+~]+[ \t]*:")
+# the usual first lines, byte-exact to what the exact path accepts
+_FAST_FL = re.compile(r"(?:(SIP/2\.0) ([0-9]{3}) ([^\r\n]*)|([A-Za-z]+) ([^ \t\r\n]+) (SIP/2\.0))\r\n")
+# name, ':', body (continuation lines start with SP/HT), LF
+_HDR_RE = re.compile(r"([0-9A-Za-z\-._+~]+)[ \t]*:[ \t]*((?:[^\n]*\n[ \t])*[^\n]*)\n")
 # request methods Kamailio recognises (case-insensitively) -- the rest are METHOD_OTHER
 KNOWN_METHODS = ("INVITE", "CANCEL", "ACK", "BYE", "INFO", "REGISTER", "SUBSCRIBE", "NOTIFY",
                  "MESSAGE", "OPTIONS", "PRACK", "UPDATE", "REFER", "PUBLISH", "KDMQ", "GET", "POST",
@@ -93,7 +97,14 @@ class Message:
         self._ruri = None
         self.new_uri = None       # R-URI after rewrite ($ru writes); None = unchanged
         self.dst_uri = None       # next hop ($du)
-        self.lumps = LumpList(self)
+        self._lumps = None
+
+    @property
+    def lumps(self):
+        """The pending changes (LumpList), created on first use."""
+        if self._lumps is None:
+            self._lumps = LumpList(self)
+        return self._lumps
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
@@ -113,7 +124,29 @@ class Message:
 
     def _parse_first_line(self):
         """Kamailio's parse_first_line(), including its quirks (e.g. trailing spaces after the
-        version are accepted, two spaces between elements are not)."""
+        version are accepted, two spaces between elements are not). The common shape takes a
+        single regex; anything else the exact step-by-step path below."""
+        t = self.text
+        m = _FAST_FL.match(t)
+        if m is not None and t[m.end():m.end() + 1] not in ("\r", ""):
+            self.hdr_start = m.end()
+            if m.group(1) is not None:
+                self.is_request = False
+                self.version = m.group(1)
+                self.status = int(m.group(2))
+                self.reason = m.group(3)
+                return
+            meth = m.group(4)
+            self.is_request = True
+            self.method = meth
+            self.method_known = _KNOWN.get(meth.upper(), "")
+            self.ruri_start = m.start(5)
+            self.ruri_str = m.group(5)
+            self.version = m.group(6)
+            return
+        return self._parse_first_line_exact()
+
+    def _parse_first_line_exact(self):
         t = self.text
         n = len(t)
         p = 0
@@ -183,55 +216,40 @@ class Message:
         self.hdr_start = nl
 
     def _scan_headers(self, lenient):
+        """One regex match per header: name, ':', body up to the LF that is not followed by
+        SP/HT (folding). Rare shapes (folding right after the colon) take the slow path."""
         t = self.text
         n = len(t)
         pos = self.hdr_start
         h = self._h
         idx = self._idx
-        find = t.find
-        match = _NAME_RE.match
+        match = _HDR_RE.match
         key_get = KEY.get
         while pos < n:
             c = t[pos]
             if c == "\n" or c == "\r":
                 self.eoh = pos
-                if t.startswith("\r\n", pos):
-                    self.body_start = pos + 2
-                else:
-                    self.body_start = pos + 1
+                self.body_start = pos + 2 if t.startswith("\r\n", pos) else pos + 1
                 return
             m = match(t, pos)
             if m is None:
-                return self._header_fail(lenient, pos, "bad header name")
-            colon = m.end()
-            name_end = colon - 1
-            while t[name_end - 1] in " \t":
-                name_end -= 1
-            # leading LWS of the body (folding included)
-            b = colon
-            while b < n:
-                c = t[b]
-                if c == " " or c == "\t":
-                    b += 1
-                elif c == "\n" and b + 1 < n and t[b + 1] in " \t":
-                    b += 2
-                elif c == "\r" and b + 2 < n and t[b + 1] == "\n" and t[b + 2] in " \t":
-                    b += 3
-                else:
-                    break
-            if b >= n:
-                return self._header_fail(lenient, pos, "empty header at end of message")
-            nl = find("\n", b)
-            while True:
-                if nl < 0:
-                    return self._header_fail(lenient, pos, "header without end of line")
-                end = nl + 1
-                if end < n and (t[end] == " " or t[end] == "\t"):
-                    nl = find("\n", end)
-                    continue
-                break
-            be = nl
-            while be > b and t[be - 1] in "\r\n\0":
+                return self._header_fail(lenient, pos, self._why_bad_header(pos))
+            name_end = m.end(1)
+            b, be = m.span(2)
+            end = m.end()
+            if b < be and t[b] in "\r\n":
+                # leading LWS with line folding (eat_lws_end)
+                while b < be:
+                    c = t[b]
+                    if c == " " or c == "\t":
+                        b += 1
+                    elif c == "\n" and t[b + 1] in " \t":
+                        b += 2
+                    elif c == "\r" and t[b + 1] == "\n" and b + 2 < n and t[b + 2] in " \t":
+                        b += 3
+                    else:
+                        break
+            while be > b and t[be - 1] in "\r\0":
                 be -= 1
             low = t[pos:name_end].lower()
             key = key_get(low, low)
@@ -244,6 +262,15 @@ class Message:
                 lst.append(i)
             pos = end
         # no empty line: Kamailio accepts this over UDP (no body)
+
+    def _why_bad_header(self, pos):
+        t = self.text
+        m = _NAME_RE.match(t, pos)
+        if m is None:
+            return "bad header name"
+        if t.find("\n", m.end()) < 0:
+            return "header without end of line"
+        return "empty header at end of message"
 
     def _header_fail(self, lenient, pos, why):
         err = SipParseError(f"header at offset {pos}", why)
@@ -432,6 +459,8 @@ class Message:
 
     def to_bytes(self):
         """The message with pending lumps and R-URI rewrite applied (the original when none)."""
+        if self._lumps is None and self.new_uri is None:
+            return self.buf
         return self.lumps.apply()
 
     def apply_changes(self):
@@ -440,6 +469,6 @@ class Message:
         new = Message.parse(self.to_bytes(), lenient=self.header_error is not None)
         dst = self.dst_uri
         self.__dict__.update(new.__dict__)
-        self.lumps = LumpList(self)
+        self._lumps = None
         self.dst_uri = dst
         return self

@@ -107,6 +107,10 @@ def parse_nameaddr(text, base=0, where="name-addr"):
 
 def _find_laquot(text, p, where):
     """Position of '<' outside a quoted display name, or -1."""
+    if '"' not in text:
+        lt = text.find("<", p)
+        sc = text.find(";", p)
+        return -1 if lt < 0 or (0 <= sc < lt) else lt
     n = len(text)
     i = p
     while i < n:

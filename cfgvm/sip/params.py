@@ -25,6 +25,20 @@ class Params(list):
 
 def split_unquoted(text, sep):
     """Split text on sep outside double quotes and <> (quoted-pair aware); linear time."""
+    if '"' not in text:
+        if "<" not in text:
+            return text.split(sep)
+        # merge pieces while a '<' is still open
+        out, cur, depth = [], None, 0
+        for piece in text.split(sep):
+            cur = piece if cur is None else cur + sep + piece
+            depth += piece.count("<") - piece.count(">")
+            if depth <= 0:
+                out.append(cur)
+                cur, depth = None, 0
+        if cur is not None:
+            out.append(cur)
+        return out
     out, start, quoted, angle, i, n = [], 0, False, 0, 0, len(text)
     while i < n:
         c = text[i]

@@ -4,12 +4,16 @@ Parts point into the original text and stay escaped, as in Kamailio ($rU returns
 unescape() decodes %HH when a caller needs the value. Unknown schemes are kept as an OpaqueUri
 (parse_uri(..., opaque_ok=True)); Kamailio itself refuses them, so the default is to raise.
 """
+import re
+
 from .errors import SipParseError
 from .params import Params, parse_params
 
 # scheme -> default port; "tel"/"urn" carry no host
 SCHEMES = {"sip": 5060, "sips": 5061, "tel": None, "tels": None, "urn": None}
 _HEX = "0123456789abcdefABCDEF"
+# Kamailio: a host name starts alphanumeric, then alphanumerics, "." and "-"
+_HOST_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*")
 
 
 def unescape(text):
@@ -220,16 +224,13 @@ def parse_uri(text, opaque_ok=False, where="uri"):
             raise SipParseError(where, f"bad IPv6 reference {host!r}")
         i = close + 1
     else:
-        i = 0
-        m = len(hostpart)
-        while i < m and hostpart[i] not in ":;?":
-            c = hostpart[i]
-            if not (c.isascii() and (c.isalnum() or (i and c in ".-"))):
-                raise SipParseError(where, f"bad character {c!r} in host")
-            i += 1
+        hm = _HOST_RE.match(hostpart)
+        if hm is None:
+            raise SipParseError(where, "empty or bad host")
+        i = hm.end()
+        if i < len(hostpart) and hostpart[i] not in ":;?":
+            raise SipParseError(where, f"bad character {hostpart[i]!r} in host")
         host = hostpart[:i]
-        if not host:
-            raise SipParseError(where, "empty host")
     port = ""
     if i < len(hostpart) and hostpart[i] == ":":
         j = i + 1
