@@ -1,14 +1,15 @@
 """counters: script counters (Kamailio 5.6 src/modules/counters).
 
 Counters are declared with modparam("counters", "script_counter", "name[ description]") in the group
-named by script_cnt_grp_name (default "script"); cnt_inc/cnt_add/cnt_reset take "[group.]name". A name
-that is not declared is an error at fixup, as Kamailio's. Values live in ctx.shared (one per program).
+named by script_cnt_grp_name (default "script"); cnt_inc/cnt_add/cnt_reset take "[group.]name". Using a
+script-group name that is not declared raises ModuleError (Kamailio refuses it at start-up). Values live in ctx.shared (one per program).
 Not implemented: the cnt.* RPC commands.
 """
 from __future__ import annotations
 
 from cfgvm.exports import FAILURE_ROUTE, IGP, ONREPLY_ROUTE, ONSEND_ROUTE, REQUEST_ROUTE, STR, STR_PARAM
 from cfgvm.exports import Function, Module, Param
+from stdlib_modules._common import ModuleError
 
 _ROUTES = REQUEST_ROUTE | ONREPLY_ROUTE | FAILURE_ROUTE | ONSEND_ROUTE
 
@@ -17,8 +18,10 @@ def add_script_counter(mod, value):
     name = value.strip().split(None, 1)[0] if value.strip() else ""
     if not name:
         raise ValueError("empty script_counter")
-    mod.params.setdefault("script_counter", []).append(name)
-    mod.state = None
+    lst = mod.params.get("script_counter")
+    if not isinstance(lst, list):
+        lst = mod.params["script_counter"] = []
+    lst.append(name)
 
 
 def _declared(mod):
@@ -31,26 +34,34 @@ def qualify(mod, name):
     return name if "." in name else f"{grp}.{name}"
 
 
+def _key(mod, name):
+    key = qualify(mod, name)
+    grp = mod.params.get("script_cnt_grp_name") or "script"
+    if key.startswith(grp + ".") and key not in _declared(mod):
+        raise ModuleError(f"counters: counter '{name}' is not declared (modparam script_counter)")
+    return key
+
+
 def _counters(ctx):
     return ctx.shared.modules.setdefault("counters", {})
 
 
 def cnt_inc(ctx, mod, name):
     c = _counters(ctx)
-    key = qualify(mod, name)
+    key = _key(mod, name)
     c[key] = c.get(key, 0) + 1
     return 1
 
 
 def cnt_add(ctx, mod, name, n):
     c = _counters(ctx)
-    key = qualify(mod, name)
+    key = _key(mod, name)
     c[key] = c.get(key, 0) + n
     return 1
 
 
 def cnt_reset(ctx, mod, name):
-    _counters(ctx)[qualify(mod, name)] = 0
+    _counters(ctx)[_key(mod, name)] = 0
     return 1
 
 
