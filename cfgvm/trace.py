@@ -73,7 +73,7 @@ class Tracer:
             self.truncated = True
             return
         self.actions.append({"kind": shown, "route": route, "file": coord.file, "line": coord.line,
-                             "column": coord.column, "action": text})
+                             "column": coord.column, "action": action_name(text), "text": text})
 
     # end of the message -------------------------------------------------------------------------
     def finish(self) -> None:
@@ -109,6 +109,16 @@ class Tracer:
 # if/else, so the second test overwrites the first (src/modules/cfgt/cfgt_int.c, 5.6). At the end of the
 # message the current route is dumped once more with its type.
 _START, _EXIT, _DROP, _RETURN = "start", "exit", "drop", "return"
+
+
+def action_name(text: str) -> str:
+    """The debugger's n= name of a statement: if, while, switch, assign, return, exit, drop, break,
+    route, or the function's name."""
+    t = text.lstrip()
+    if t[:1] in ("$", "%"):
+        return "assign"
+    word = t.split("(", 1)[0].split(" ", 1)[0].split(";", 1)[0].strip()
+    return word or t
 
 
 def action_type(text: str) -> str:
@@ -164,6 +174,102 @@ class CfgtFlow:
             self._dump(ctx, self.node.type, self.node.name)
 
 
+# PV classes with their own pv type in Kamailio (PVT_RURI, PVT_FROM, PVT_HDR ...): cfgt leaves them out.
+# Everything else of the config's PV cache is PVT_OTHER (dumped), besides $var, $avp and $xavp.
+_TYPED_PVS = frozenset({"ru", "ruri", "rU", "rd", "du", "fu", "from", "tu", "to", "ou", "hdr", "hdrc",
+                        "rb", "br", "C", "xavu", "xavi", "null", "$"})
+
+
+def config_pvs(program) -> list:
+    """The PV specs a config uses, like Kamailio's PV cache: every PV token and every PV inside a
+    string literal (format strings), without duplicates, in source order."""
+    from cfgvm import ast as A
+    from cfgvm.vm import fmt, pvspec
+
+    seen, out = set(), []
+
+    def add(spec):
+        if spec.text not in seen:
+            seen.add(spec.text)
+            out.append(spec)
+
+    def walk(node):
+        if isinstance(node, A.PV):
+            try:
+                add(pvspec.parse(node.text))
+            except Exception:   # not a PV the spec parser knows (SER AVP forms ...): not dumped
+                pass
+        elif isinstance(node, A.Const) and isinstance(node.value, str) and "$" in node.value:
+            try:
+                for spec in fmt.parse(node.value).pvs:
+                    add(spec)
+            except Exception:
+                pass
+        if isinstance(node, A.Node):
+            for child in node.children():
+                walk(child)
+
+    cfg = getattr(program, "cfg", None)
+    for item in getattr(cfg, "items", ()):
+        if isinstance(item, A.Route):
+            walk(item)
+    return out
+
+
+def _xavp_root(inner: str) -> str:
+    return inner.split("=>", 1)[0].split("[", 1)[0].strip()
+
+
+def cfgt_dumper(program) -> Callable[[Any], dict]:
+    """cfgt_vars for one program: the config's $var (unset = 0, as Kamailio), $avp, $xavp and
+    PVT_OTHER PVs (read through ctx.get_pv_raw when the runtime offers it; nulls left out)."""
+    vars_, avps, xavps, others = [], [], [], []
+    for spec in config_pvs(program):
+        if spec.trans or spec.dyn is not None:
+            continue
+        if spec.cls == "var" and spec.inner:
+            vars_.append(spec.inner)
+        elif spec.cls == "avp" and spec.inner and spec.index in (None, 0):
+            avps.append(spec.inner)
+        elif spec.cls == "xavp" and spec.inner:
+            xavps.append(_xavp_root(spec.inner))
+        elif spec.cls not in _TYPED_PVS and spec.index is None:
+            others.append(spec)
+
+    def dump(ctx) -> dict:
+        out = {}
+        for name in dict.fromkeys(vars_):
+            out[f"$var({name})"] = ctx.worker.vars.get(name, 0)
+        for name in dict.fromkeys(avps):
+            vals = ctx.avps.get(name)
+            if vals:
+                out[f"$avp({name})"] = list(vals)
+        for name in dict.fromkeys(xavps):
+            recs = _xavp_json(ctx.xavps.get(name))
+            if recs:
+                out[f"$xavp({name})"] = recs
+        get = getattr(ctx, "get_pv_raw", None)
+        if get is not None:
+            for spec in others:
+                try:
+                    v = get(spec)
+                except Exception:   # a PV that cannot be read on this message: cfgt skips it too
+                    continue
+                if v is not None:
+                    out[spec.text] = v
+        return out
+    return dump
+
+
+def _xavp_json(entries) -> list:
+    """An XAVP list as cfgt prints it: records only, field names newest first, values newest first."""
+    out = []
+    for rec in entries or ():
+        if isinstance(rec, dict):
+            out.append({k: list(rec[k]) for k in reversed(list(rec))})
+    return out
+
+
 def cfgt_vars(ctx) -> dict:
     """The variables cfgt dumps (mask 30: AVPs, script vars, XAVPs; nulls left out), sorted by name.
 
@@ -176,6 +282,6 @@ def cfgt_vars(ctx) -> dict:
         if values:
             out[f"$avp({name})"] = list(values)
     for name, records in ctx.xavps.items():
-        if records:
-            out[f"$xavp({name})"] = [{k: list(v) for k, v in rec.items()} for rec in records]
+        if _xavp_json(records):
+            out[f"$xavp({name})"] = _xavp_json(records)
     return dict(sorted(out.items()))

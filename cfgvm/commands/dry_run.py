@@ -66,7 +66,9 @@ def run(args) -> int:
     if args.crlf:
         buf = buf.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     try:
-        program = D.load_program(args.file, parse_defines(args.defines))
+        program, diags = D.compile_file(args.file, parse_defines(args.defines))
+        for d in diags:
+            print(d.render(), file=sys.stderr)
     except CfgError as e:
         for d in e.diagnostics:
             print(d.render(), file=sys.stderr)

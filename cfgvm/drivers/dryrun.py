@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 
 from cfgvm.engine import Engine, Result
-from cfgvm.trace import Tracer, cfgt_vars
+from cfgvm.trace import Tracer, cfgt_dumper, cfgt_vars
 from cfgvm.vm.context import ReceiveInfo, WorkerState
 
 EPOCH = 1704067200.0          # 2024-01-01T00:00:00Z: where the virtual clock starts by default
@@ -54,11 +54,19 @@ def parse_address(text: str, default_proto: str = "udp") -> tuple[str, str, int]
     return proto, ip, int(port)
 
 
+def compile_file(path: str, defines: dict[str, str | None] | None = None):
+    """Config file -> (Program, warnings); raises cfgvm.diagnostics.CfgError on a bad config."""
+    from cfgvm.compiler.program import compile_config
+    from cfgvm.parse import parse_file
+    cfg = parse_file(path, defines or {})
+    src = getattr(cfg, "source", None)
+    final_defines = getattr(src, "defines", None) or dict(defines or {})
+    return compile_config(cfg, defines=final_defines)
+
+
 def load_program(path: str, defines: dict[str, str | None] | None = None):
     """Config file -> compiled Program (raises cfgvm.diagnostics.CfgError on a bad config)."""
-    from cfgvm.compiler import compile_config
-    from cfgvm.parse import parse_file
-    return compile_config(parse_file(path, defines or {}))
+    return compile_file(path, defines)[0]
 
 
 @dataclass
@@ -73,7 +81,8 @@ class DryRunResult:
 class DryRun:
     def __init__(self, program, *, clock: VirtualClock | None = None, trace: bool = True):
         self.clock = clock or VirtualClock()
-        factory = (lambda: Tracer(cfgt_vars=cfgt_vars)) if trace else None
+        dump = cfgt_dumper(program) if trace else None
+        factory = (lambda: Tracer(cfgt_vars=dump)) if trace else None
         self.engine = Engine(program, clock=self.clock, worker=WorkerState(pid=DRYRUN_PID, rank=1),
                              tracer_factory=factory)
 

@@ -178,7 +178,7 @@ def test_tracer_flow_and_cfgt_from_the_engine():
     tr = res.ctx.trace
     assert [(f["event"], f["route"]) for f in tr.flow] == [
         ("start", "DEFAULT_ROUTE"), ("start", "SUB"), ("return", "SUB"), ("exit", "DEFAULT_ROUTE")]
-    assert tr.text_lines()[1] == "*** cfgtrace:request_route=[DEFAULT_ROUTE] c=[t.cfg] l=3 n=route(SUB)"
+    assert tr.text_lines()[1] == "*** cfgtrace:request_route=[DEFAULT_ROUTE] c=[t.cfg] l=3 n=route"
     assert tr.text_lines()[2] == "*** cfgtrace:request_route=[SUB] c=[t.cfg] l=9 n=return"
     assert [list(f)[0] for f in tr.cfgt.flow] == [
         "start|DEFAULT_ROUTE", "start|SUB", "return|SUB", "exit|DEFAULT_ROUTE"]
