@@ -104,28 +104,31 @@ def via_line(host, port, transport="UDP", branch="", rport=False, extra=""):
 
 
 def add_received(msg, src_ip, src_port=None, force_rport=False):
-    """received=/rport= on the top Via (RFC 3261 18.2.1, RFC 3581) as a lump; returns the lump or
-    None when nothing is needed."""
+    """received=/rport= on the top Via as lumps, in Kamailio's order (build_res_buf_from_sip_req /
+    build_req_buf_from_sip_req): an existing ;rport gets its value in place (else ;rport=port is
+    appended when forced), then ;received=ip is appended when the sent-by host is not the source
+    IP (RFC 3261 18.2.1, RFC 3581). Returns True when something was added."""
     hf = msg.header("via")
     v = hf.parsed[0]
-    add = ""
-    host = v.host[1:-1] if v.host.startswith("[") else v.host
-    if host != src_ip or force_rport or v.has_rport:
-        ip = f"[{src_ip}]" if ":" in src_ip else src_ip
-        add = f";received={ip}"
-    if (v.has_rport or force_rport) and src_port is not None:
+    base = hf.body_start
+    changed = False
+    if src_port is not None and (v.has_rport or force_rport):
         if v.has_rport:
-            # an existing ;rport is removed and written again with the value, after received
             body = hf.body_raw
             i = body.lower().find(";rport", v.start, v.params_end)
             j = i + 6
-            while j < v.params_end and body[j] not in ";":
+            while j < v.params_end and body[j] != ";":
                 j += 1
-            msg.lumps.delete(hf.body_start + i, j - i)
-        add += f";rport={src_port}"
-    if not add:
-        return None
-    return msg.lumps.insert_after(hf.body_start + v.params_end, add)
+            msg.lumps.replace(base + i, j - i, f";rport={src_port}")
+        else:
+            msg.lumps.insert_after(base + v.params_end, f";rport={src_port}")
+        changed = True
+    host = v.host[1:-1] if v.host.startswith("[") else v.host
+    if host != src_ip:
+        ip = f"[{src_ip}]" if ":" in src_ip else src_ip
+        msg.lumps.insert_after(base + v.params_end, f";received={ip}")
+        changed = True
+    return changed
 
 
 def decrement_max_forwards(msg, default=70):
