@@ -11,6 +11,7 @@ from cfgvm import __version__
 COMMANDS = {
     "check": ("check", "check a config like `kamailio -c`, plus what -c misses"),
     "dry-run": ("dry_run", "run one SIP message through a config in memory and trace it"),
+    "disasm": ("disasm", "print each route's bytecode beside its source lines"),
     "preprocess": ("preprocess", "print the preprocessed config like `kamailio --cfg-print`"),
 }
 

@@ -50,7 +50,9 @@ class Code:
     @property
     def label(self) -> str:
         kw = ROUTE_LABEL[self.kind]
-        return kw if self.name is None else f"{kw}[{self.name}]"
+        if self.name is None:
+            return kw
+        return f"route[{self.name}]" if self.kind == "request" else f"{kw}[{self.name}]"
 
     def __len__(self):
         return len(self.ops)
@@ -89,7 +91,8 @@ class SwitchTable:
         self.end = self.end.pc
 
     def __repr__(self):
-        return "{" + ", ".join(f"{t}: {pc}" for t, pc in self.cases) + f", default: {self.default}}}"
+        tail = "" if any(t == "default" for t, _ in self.cases) else f", else: {self.default}"
+        return "{" + ", ".join(f"{t}: {pc}" for t, pc in self.cases) + tail + "}"
 
 
 class CodeGen:

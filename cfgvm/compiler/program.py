@@ -60,12 +60,13 @@ def _param_value(v):
     return v
 
 
-def compile_config(cfg: A.Config, *, defines=None, pv_resolver=None,
+def compile_config(cfg: A.Config, *, defines=None, pv_resolver=None, module_loader=None,
                    raise_errors: bool = True) -> tuple[Program, list[Diagnostic]]:
-    """Resolve + codegen every route block.  Returns (program, diagnostics); raises CfgError with all
+    """Resolve + codegen every route block (module_loader(name) -> Module replaces the stdlib import,
+    pv_resolver(spec, program, coord) -> PVRef the PV registry: both for tests).  Returns (program, diagnostics); raises CfgError with all
     of them when there is an error and raise_errors is set."""
     prog = Program(cfg, defines)
-    r = Resolver(cfg, pv_resolver=pv_resolver, program=prog)
+    r = Resolver(cfg, pv_resolver=pv_resolver, program=prog, module_loader=module_loader)
     r.load()
     prog.modules, prog.flags, prog.avpflags = r.modules, r.flags, r.avpflags
     seen = {}

@@ -106,8 +106,9 @@ class Dyn:
 
 
 class Resolver:
-    def __init__(self, cfg: A.Config, pv_resolver=None, program=None):
+    def __init__(self, cfg: A.Config, pv_resolver=None, program=None, module_loader=None):
         self.cfg = cfg
+        self._load_exports = module_loader or load_exports
         self.program = program
         self.diags: list[Diagnostic] = []
         self.modules: dict[str, X.ModuleInstance] = {}
@@ -155,7 +156,7 @@ class Resolver:
         if name not in KAMAILIO_5_6_MODULES:
             self.err(m.coord, "module-unknown", f"unknown module '{name}' (not a Kamailio 5.6 module)")
             return
-        exports = load_exports(name)
+        exports = self._load_exports(name)
         if exports is None:
             self.err(m.coord, "module-unsupported", f"cfgvm: module '{name}' is not supported yet")
             return

@@ -1,4 +1,4 @@
-"""A minimal PV resolver for VM tests ($var, $null, $rc/$retcode) used only when the real PV registry
+"""A minimal PV resolver (and module loader) for VM tests ($var, $null, $rc/$retcode) used only when the real PV registry
 (cfgvm/vm/pv.py + pv_core) is not importable in this tree."""
 from __future__ import annotations
 
@@ -32,7 +32,23 @@ def resolve(spec, program, coord=None):
 def pick():
     """The real resolver when the tree has a working one, else this one."""
     try:
+        from cfgvm.stdlib import pv as _pvmod  # noqa: F401
         from cfgvm.vm import pv, pv_core  # noqa: F401
         return None
     except ImportError:
         return resolve
+
+
+def loader(fakes=None):
+    """A module loader for compile_config: fakes first, then cfgvm.stdlib, and an empty "pv" module
+    when cfgvm.stdlib has none yet (so configs can `loadmodule "pv.so"` as Kamailio needs)."""
+    from cfgvm import exports as X
+    from cfgvm.compiler.resolve import load_exports
+    fakes = fakes or {}
+
+    def load(name):
+        got = fakes.get(name) or load_exports(name)
+        if got is None and name == "pv":
+            got = X.Module("pv")
+        return got
+    return load
