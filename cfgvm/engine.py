@@ -19,6 +19,7 @@ The engine never raises for what a peer sent; a failure of our own code is repor
 from __future__ import annotations
 
 import traceback
+from functools import partial
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -26,6 +27,7 @@ from cfgvm.exports import CORE_ONREPLY_ROUTE, EVENT_ROUTE, REQUEST_ROUTE
 from cfgvm.sip import Message, SipParseError
 from cfgvm.sip.message import MAX_MESSAGE
 from cfgvm.sip.probe import kamailio_header_error
+from cfgvm.vm.pv import get_raw
 from cfgvm.vm.context import Context, LogRecord, ReceiveInfo, SendAction, SharedState, WorkerState
 
 # What Kamailio's faked_msg.c gives event routes that run without a received message.
@@ -134,6 +136,10 @@ class Engine:
     def _context(self, msg, rcv, route_type) -> Context:
         ctx = Context(self.program, msg, rcv, worker=self.worker, shared=self.shared, clock=self.clock,
                       route_type=route_type)
+        if not hasattr(ctx, "get_pv_raw"):
+            # the base modules read PVs through ctx.get_pv_raw(spec) (stdlib_modules/_common.py);
+            # Context does not carry it yet, so the engine binds cfgvm.vm.pv.get_raw here
+            ctx.get_pv_raw = partial(get_raw, ctx)
         if self.tracer_factory is not None:
             ctx.trace = self.tracer_factory()
             ctx.trace.ctx = ctx
