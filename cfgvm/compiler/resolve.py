@@ -288,7 +288,8 @@ class Resolver:
         try:
             f = fmt.parse(text)
         except PVSyntaxError as e:
-            self.err(coord, "bad-pv", f"invalid format string: {e.message} (at offset {e.offset} of {text!r})")
+            code = "wrong-arity" if "missing parameter" in e.message else "bad-pv"
+            self.err(coord, code, f"invalid format string: {e.message} (at offset {e.offset} of {text!r})")
             return text
         if not f.has_pvs:
             return f.literal
@@ -343,9 +344,12 @@ class Resolver:
         folded = [fold(a) for a in args] if isinstance(node, A.Call) else list(args)
         if func.fixup is not None:
             # module-specific fixup; PVs inside FMT args are still validated here
+            n = len(self.diags)
             for i, (kind, a) in enumerate(zip(func.args, folded)):
                 if kind == X.FMT and isinstance(a, A.Const):
                     self.format(to_str(a.value), a.coord)
+                    if len(self.diags) > n:
+                        return None
                 elif kind not in (X.EXPR, X.PVAR, X.PVSPEC, X.IGP, X.SGP) and isinstance(node, A.Call) \
                         and not isinstance(a, A.Const):
                     self.err(a.coord, "not-constant", f"function {func.name}: parameter {i + 1} is not constant")
