@@ -336,6 +336,25 @@ def sipp_argv(agent: Agent, msg_log: str) -> list[str]:
     return argv
 
 
+def _await_agents(sipps, deadline: float) -> None:
+    """Wait for the sipps: the UAC until the deadline, each UAS at most UAS_GRACE after the UAC
+    ended; once any agent failed, the others get 1 s more. Whatever still runs is stopped."""
+    cutoff = deadline
+    while time.monotonic() < cutoff:
+        codes = {a.role: p.poll() for a, p, _ in sipps}
+        if all(c is not None for c in codes.values()):
+            return
+        if any(c not in (None, 0) for c in codes.values()):
+            cutoff = min(cutoff, time.monotonic() + 1.0)
+        elif codes.get("uac") == 0:
+            cutoff = min(cutoff, time.monotonic() + UAS_GRACE)
+        time.sleep(0.02)
+    for _a, p, _ in sipps:
+        if p.poll() is None:
+            _stop(p)
+            p.returncode = None   # report it as "still running", not by the signal it got
+
+
 def _read(path: str) -> str:
     try:
         with open(path, "rb") as f:
@@ -385,20 +404,12 @@ def run_pair(pair: Pair, proxy: Proxy, keep: str | None = None) -> PairResult:
                         if not _wait(lambda: p.poll() is not None or
                                      _bound(p.pid, ip, port, agent.transport, ("sipp",)), 10):
                             problems.append(f"{agent.role} sipp did not bind within 10 s")
-                uac_rc = None
-                for agent, p, log in reversed(sipps):   # the UAC first: UASes end after it
-                    # a UAS gets UAS_GRACE after the UAC ended (1 s if the UAC failed), not forever
-                    limit = deadline - time.monotonic() if agent.role == "uac" else \
-                        min(deadline - time.monotonic(), UAS_GRACE if uac_rc == 0 else 1.0)
-                    try:
-                        rc = p.wait(max(0.1, limit))
-                    except subprocess.TimeoutExpired:
-                        rc = None
-                        problems.append(f"{agent.role} sipp still running {limit:.1f} s later")
-                        _stop(p)
-                    if agent.role == "uac":
-                        uac_rc = rc
-                    if rc not in (0, None):
+                _await_agents(sipps, deadline)
+                for agent, p, log in sipps:
+                    rc = p.returncode
+                    if rc is None:
+                        problems.append(f"{agent.role} sipp was still running when stopped")
+                    elif rc != 0:
                         problems.append(f"{agent.role} sipp exited {rc}")
                     out = _read(os.path.join(tmp, f"{agent.role}.out")) + _read(log + ".err")
                     agent_runs.append(AgentRun(agent.role, rc, parse_message_log(_read(log)), out))
@@ -438,3 +449,10 @@ def compare(ra: PairResult, rb: PairResult) -> str:
         out += difflib.unified_diff(a.splitlines(), b.splitlines(), f"{ra.pair.name} on {ra.proxy}",
                                     f"{rb.pair.name} on {rb.proxy}", lineterm="")
     return "\n".join(out)
+
+
+def run_pairs(pairs: list[Pair], proxy: Proxy, jobs: int = 4) -> dict[str, PairResult]:
+    """Run many pairs, each in its own namespace, `jobs` at a time; results by pair name."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return dict(zip([p.name for p in pairs], pool.map(lambda p: run_pair(p, proxy), pairs)))
