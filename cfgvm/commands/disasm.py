@@ -128,7 +128,7 @@ def disassemble(code, sources: _Sources | None = None) -> str:
         elif info.arg == "switch":
             targets.update(pc for _, pc in arg.cases)
             targets.add(arg.end)
-    out = [f"{code.label}  ({code.coord.file}:{code.coord.line})"]
+    out = [f"{code.label}  ({os.path.basename(code.coord.file)}:{code.coord.line})"]
     last = None
     for pc, (op, arg) in enumerate(zip(code.ops, code.args)):
         info = OP.OPS[op]

@@ -231,12 +231,14 @@ class CodeGen:
         self.mark(end)
 
     def s_Return(self, s) -> None:
+        value = optimise(s.value) if s.value is not None else A.Const(value=1, coord=s.coord)
+        if isinstance(value, A.Const):
+            self.emit(OP.CONST, value.value, s.coord, raw=value.value)
+            self.emit(OP.RETURN, s.kind, s.coord, raw=s.kind)
+            return
         fail = Label()
         self.err_target = fail
-        if s.value is None:
-            self.emit(OP.CONST, 1, s.coord, raw=1)
-        else:
-            self.expr(s.value)
+        self.expr(value)
         self.emit(OP.RETURN, s.kind, s.coord, raw=s.kind)
         self.mark(fail)
         # an evaluation error in the returned expression returns -1

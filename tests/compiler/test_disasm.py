@@ -1,0 +1,34 @@
+"""`cfgvm disasm` golden text (as CPython tests dis), and the opcode table the VM and disasm share."""
+from __future__ import annotations
+
+import os
+
+from cfgvm.cli import main
+from cfgvm.vm import machine, opcodes
+
+HERE = os.path.dirname(__file__)
+DEMO = os.path.join(HERE, "disasm_demo.cfg")
+
+
+def test_disasm_golden(capsys):
+    assert main(["disasm", "-f", DEMO]) == 0
+    with open(os.path.join(HERE, "disasm_demo.golden")) as fh:
+        assert capsys.readouterr().out == fh.read()
+
+
+def test_disasm_one_route(capsys):
+    assert main(["disasm", "-f", DEMO, "--route", "OTHER"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("route[OTHER]") and "request_route" not in out
+    # `$v || 0` is rewritten to (int)$v by Kamailio's optimiser (§4.5)
+    assert "UNARY                   (int)" in out
+
+
+def test_disasm_unknown_route_is_a_usage_error(capsys):
+    assert main(["disasm", "-f", DEMO, "--route", "failure:NOPE"]) == 2
+
+
+def test_dispatch_lists_are_derived_from_the_one_table():
+    assert len(machine.DISPATCH) == len(opcodes.OPS) == len(machine.TRACED_DISPATCH)
+    for info in opcodes.OPS:
+        assert machine.DISPATCH[info.code] is machine.HANDLERS[info.name]
