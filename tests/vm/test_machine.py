@@ -199,3 +199,40 @@ def test_legacy_keyword_comparisons():
                   '$var(b) = 0; if (src_ip == 10.0.0.0/8) { $var(b) = 1; }'
                   '$var(c) = 0; if (uri =~ "^sip:ALICE@") { $var(c) = 1; }')
     assert (v["a"], v["b"], v["c"]) == (1, 1, 1)           # method == is case-insensitive [V]
+
+
+def test_optimiser_rewrites_change_results_as_in_kamailio():
+    # §4.5: `x && 1` -> (int)x, `x || 0` -> (int)x, `x && 0` -> 0 without evaluating x
+    v, res, _ = run("$var(five) = 5; $var(z) = -3;"
+                    "$var(c) = $var(five) && 1; $var(e) = $var(z) || 0; $var(g) = $var(five) && $var(five);"
+                    "$var(a) = ret(0) && 0; $var(after) = 1;")
+    assert (v["c"], v["e"], v["g"]) == (5, -3, 1)
+    assert v["a"] == 0 and v["after"] == 1 and not res.exit
+
+
+class Tracer:
+    def __init__(self):
+        self.events = []
+
+    def route_start(self, kind, name):
+        self.events.append(("start", kind, name))
+
+    def route_end(self, kind, name, how, rc):
+        self.events.append((how, kind, name, rc))
+
+    def action(self, kind, name, coord, text):
+        self.events.append(("action", coord.line, text))
+
+
+def test_trace_hook_reports_routes_and_statements():
+    src = 'loadmodule "pv.so"\nrequest_route {\n$var(a) = 1;\nroute(X);\n}\nroute[X] {\nexit;\n}\n'
+    prog, _ = compile_config(parse_string(src, "t.cfg"), module_loader=minipv.loader(FAKE),
+                             pv_resolver=minipv.pick())
+    ctx = Context(prog, Message.parse(MSG), ReceiveInfo("udp", "10.0.0.1", 5060, "127.0.0.1", 5060),
+                  worker=WorkerState(), shared=SharedState(), clock=lambda: 0.0)
+    ctx.trace = Tracer()
+    prog.run_route(ctx, "request")
+    assert ctx.trace.events == [
+        ("start", "request", None), ("action", 3, "$var(a) = 1;"), ("action", 4, "route(X);"),
+        ("start", "request", "X"), ("action", 7, "exit;"), ("exit", "request", "X", 1),
+        ("exit", "request", None, 1)]
