@@ -1308,15 +1308,26 @@ def get_sel(ctx, sel):
 
 
 def _fix_stat(spec, program):
-    return spec.inner
+    """$stat(name) finds a statistic by its bare name: a counters script counter "plain" is found,
+    one declared as "grp.name" is not (Kamailio logs null for $stat(grp.name)) [V]."""
+    mods = getattr(program, "modules", None) or {}
+    cnt = mods.get("counters")
+    if cnt is not None:
+        grp = cnt.params.get("script_cnt_grp_name") or "script"
+        names = [n for n in cnt.params.get("script_counter") or () if isinstance(n, str)]
+        if spec.inner in names and "." not in spec.inner:
+            return f"{grp}.{spec.inner}"
+    if "." in spec.inner:
+        return None
+    return spec.inner, "unknown"
 
 
-def get_stat(ctx, name):
-    c = ctx.shared.modules.get("counters")
-    getter = getattr(c, "stat_value", None)
-    if getter is None:
-        raise PVRuntimeError(f"$stat({name}): statistics need the counters module state (not available)")
-    return getter(name)
+def get_stat(ctx, key):
+    if key is None:
+        return None
+    if isinstance(key, tuple):
+        raise PVRuntimeError(f"$stat({key[0]}): core and module statistics are not implemented yet")
+    return ctx.shared.modules.get("counters", {}).get(key, 0)
 
 
 # ---- time (from ctx.clock, never the wall clock) -----------------------------------------

@@ -14,7 +14,7 @@ import re
 from cfgvm.sip.errors import SipParseError
 
 
-class SelectError(Exception):
+class SelectError(ValueError):
     pass
 
 
@@ -334,3 +334,22 @@ def compile_select(text: str, program=None):
         v = render(obj)
         return None if v is None else str(v)
     return run
+
+
+class SelectRef:
+    """An `@select` operand: read-only, always a string or null (the compiler's resolve_select)."""
+    __slots__ = ("text", "get", "writable")
+
+    def __init__(self, text: str, get):
+        self.text, self.get, self.writable = text, get, False
+
+    def set(self, ctx, value):
+        raise SelectError(f"select {self.text} is read-only")
+
+    def check_writable(self, coord=None):
+        from cfgvm.diagnostics import SYNTHETIC, error
+        raise error(coord or SYNTHETIC, "pv-readonly", f"select {self.text} cannot be assigned")
+
+
+def resolve_select(text: str, program=None) -> SelectRef:
+    return SelectRef(text, compile_select(text, program))
