@@ -33,7 +33,7 @@ def parse_defines(items: list[str]) -> dict[str, str | None]:
 
 
 def run(args) -> int:
-    from cfgvm.compiler import resolve
+    from cfgvm.compiler import check_config
     from cfgvm.parse import parse_file
 
     report = Report()
@@ -44,7 +44,7 @@ def run(args) -> int:
     try:
         cfg = parse_file(args.file, parse_defines(args.defines), all_errors=args.all_errors)
         if not args.parse_only:
-            report.extend(resolve(cfg))
+            report.extend(check_config(cfg))
     except CfgError as e:
         report.extend(e.diagnostics)
     _emit(report, args.format)

@@ -1,4 +1,4 @@
-"""Compiler stages after parsing. `resolve(cfg)` is the hook where the resolve stage (issue 4:
+"""Compiler stages after parsing. `check_config(cfg)` is the hook where the resolve stage (issue 4:
 module export tables, function name/arity/route type, PV names, route(NAME) targets) plugs in;
 it runs resolve.py (modules, modparams, calls, fixups, PVs, routes) and codegen.py.
 """
@@ -35,9 +35,10 @@ def check_modules(cfg: A.Config) -> list[Diagnostic]:
     return out
 
 
-def resolve(cfg: A.Config) -> list[Diagnostic]:
+def check_config(cfg: A.Config) -> list[Diagnostic]:
     """Every check after parsing: the full resolve stage and code generation (cfgvm/compiler/
-    program.py); returns diagnostics (errors and warnings), never raises for a config error."""
+    program.py); returns diagnostics (errors and warnings), never raises for a config error.
+    (Named check_config: `cfgvm.compiler.resolve` is the resolve-stage module.)"""
     from cfgvm.compiler.program import compile_config
     _, diags = compile_config(cfg, raise_errors=False)
     return diags
