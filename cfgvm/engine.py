@@ -11,7 +11,8 @@ Kamailio's receive path (src/core/receive.c, forward.c), reproduced:
   4. a reply without a Via is dropped; else the core reply route (`reply_route {}` / unnamed
      `onreply_route {}`) runs and, unless it dropped the reply, the reply is forwarded statelessly:
      the top Via removed, sent to the second Via's received (else host) and rport (else port, else 5060);
-  5. script flags start at 0 for every top-level route; $var lives in the worker and is never reset.
+  5. script flags start at 0 for every top-level route; $var lives in the worker and is never reset;
+  6. log records above the `debug` level are not printed (the engine is the log sink).
 Program start (Engine creation): module child_init hooks, then event_route[htable:mod-init] and
 event_route[core:worker-one-init] once, on Kamailio's faked message.
 The engine never raises for what a peer sent; a failure of our own code is reported in Result.error.
@@ -38,6 +39,7 @@ FAKED_RCV = ReceiveInfo("udp", "127.0.0.1", 5060, "127.0.0.1", 5060)
 # Event routes Kamailio runs once at start, in this order, and the module that runs each.
 STARTUP_EVENTS = (("htable:mod-init", "htable"), ("core:worker-one-init", None))
 SIP_PORT, SIPS_PORT = 5060, 5061
+DEFAULT_DEBUG = 0             # Kamailio's default `debug` level: L_WARN
 
 
 @dataclass
@@ -158,7 +160,16 @@ class Engine:
             if ctx.trace is not None:
                 ctx.trace.finish()
             res.sent = ctx.sent
-            res.logs = ctx.logs
+            limit = self._log_level()
+            res.logs = [r for r in ctx.logs if r.level <= limit]
+
+    def _log_level(self) -> int:
+        """The log sink's threshold, as Kamailio's LOG(): records above the `debug` level (or the
+        worker's level set by setdebug()) are not printed."""
+        level = getattr(self.worker, "debug_level", None)
+        if level is None:
+            level = getattr(self.program, "params", {}).get("debug", DEFAULT_DEBUG)
+        return level if isinstance(level, int) else DEFAULT_DEBUG
 
     def _forward_reply(self, ctx: Context, res: Result) -> None:
         """forward_reply(): drop our Via, send to the next one (update_sock_struct_from_via)."""

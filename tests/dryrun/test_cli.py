@@ -14,6 +14,7 @@ OPTIONS = (b"OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.2:5070;br
            b"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
 
 ROUTES_CFG = """#!KAMAILIO
+debug=2
 loadmodule "xlog.so"
 loadmodule "sl.so"
 loadmodule "maxfwd.so"

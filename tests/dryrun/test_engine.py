@@ -29,7 +29,8 @@ REPLY = (b"SIP/2.0 200 OK\r\n"
 class FakeProgram:
     """routes: {kind: {name: fn(ctx) -> "drop" | None}}."""
 
-    def __init__(self, routes, modules=None):
+    def __init__(self, routes, modules=None, debug=3):
+        self.params = {"debug": debug}
         self.routes = routes
         self.modules = modules or {}
         self.calls = []
@@ -65,6 +66,16 @@ def test_request_runs_request_route_and_collects_effects():
     res2 = eng.receive(OPTIONS, RCV)
     assert prog.calls[-1][3] == 0 and eng.worker.vars == {"x": 1}
     assert res2.ctx is not res.ctx
+
+
+def test_log_records_above_the_debug_level_are_not_printed():
+    def main(ctx):
+        for level in (-1, 0, 1, 2, 3):
+            ctx.log(level, f"L{level}\n")
+    res = Engine(FakeProgram({"request": {None: main}}, debug=1), clock=clock).receive(OPTIONS, RCV)
+    assert [r.text for r in res.logs] == ["L-1\n", "L0\n", "L1\n"]
+    res = Engine(FakeProgram({"request": {None: main}}, debug=None), clock=clock).receive(OPTIONS, RCV)
+    assert [r.text for r in res.logs] == ["L-1\n", "L0\n"]      # Kamailio's default: debug=L_WARN
 
 
 def test_request_without_reply_is_absorbed():
