@@ -117,9 +117,9 @@ def test_json_shape_and_values(capsys, files):
         ("return", "SUB"), ("exit", "DEFAULT_ROUTE")]
     # the debugger's cfgtrace for this config (route, line, action name)
     assert [(t["route"], t["line"], t["action"]) for t in doc["trace"]] == [
-        ("DEFAULT_ROUTE", 6, "xlog"), ("DEFAULT_ROUTE", 7, "route"), ("SUB", 16, "route"),
-        ("INNER", 20, "return"), ("SUB", 17, "return"), ("DEFAULT_ROUTE", 8, "if"),
-        ("DEFAULT_ROUTE", 12, "sl_send_reply"), ("DEFAULT_ROUTE", 13, "exit")]
+        ("DEFAULT_ROUTE", 7, "xlog"), ("DEFAULT_ROUTE", 8, "route"), ("SUB", 17, "route"),
+        ("INNER", 21, "return"), ("SUB", 18, "return"), ("DEFAULT_ROUTE", 9, "if"),
+        ("DEFAULT_ROUTE", 13, "sl_send_reply"), ("DEFAULT_ROUTE", 14, "exit")]
     assert doc["log"] == ["<script>: hi\n"]     # as Kamailio prints it after "NOTICE: "
 
 
