@@ -211,7 +211,7 @@ def xavp_slist_explode(ctx, mod, slist, sep, mode, xname):
     toks = [t for t in toks if t]
     if not toks:
         return -1
-    ctx.xavps.setdefault(xname, []).insert(0, A.Record({"v": list(reversed(toks))}))
+    ctx.xavps.setdefault(xname, []).insert(0, A.Record({"v": toks}))   # v[0] is the first token
     return 1
 
 
