@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 
 from cfgvm.exports import ANY_ROUTE, FMT, IGP, INT_PARAM, STR, STR_PARAM, PV, Function, Module, Param
-from stdlib_modules._common import ModuleError
+from cfgvm.stdlib._common import ModuleError
 
 MAX_PROB = 100
 

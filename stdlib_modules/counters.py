@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from cfgvm.exports import FAILURE_ROUTE, IGP, ONREPLY_ROUTE, ONSEND_ROUTE, REQUEST_ROUTE, STR, STR_PARAM
 from cfgvm.exports import Function, Module, Param
-from stdlib_modules._common import ModuleError
+from cfgvm.stdlib._common import ModuleError
 
 _ROUTES = REQUEST_ROUTE | ONREPLY_ROUTE | FAILURE_ROUTE | ONSEND_ROUTE
 

@@ -15,7 +15,7 @@ import re
 
 from cfgvm.exports import (ANY_ROUTE, FMT, IGP, INT_PARAM, NEEDS_INNER, PV, STR, STR_PARAM, Function,
                            Module, Param)
-from stdlib_modules._common import ModuleError, render
+from cfgvm.stdlib._common import ModuleError, render
 
 _OPTS = {"size", "autoexpire", "initval", "updateexpire", "dmqreplicate", "dbtable", "cols", "dbmode"}
 

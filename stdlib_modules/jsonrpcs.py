@@ -3,7 +3,7 @@ params accepted (fifo_group/fifo_user/dgram_group/dgram_user take an int or a na
 exist and raise "control interface not implemented yet" when called. Not implemented: $jsonrpl(...)
 (absent), every RPC transport."""
 from cfgvm.exports import ANY_ROUTE, FMT, INT_PARAM, REQUEST_ROUTE, STR_PARAM, Function, Module, Param
-from stdlib_modules._service import refuse
+from cfgvm.stdlib._service import refuse
 
 EXPORTS = Module(
     name="jsonrpcs",

@@ -10,7 +10,7 @@ not in 5.6.3's export table (corex has append_branch).
 from __future__ import annotations
 
 from cfgvm.exports import ANY_ROUTE, FMT, IGP, PVAR, Function, Module
-from stdlib_modules._common import ModuleError
+from cfgvm.stdlib._common import ModuleError
 
 MAX_FLAG = 31
 

@@ -9,7 +9,7 @@ from cfgvm.exports import ANY_ROUTE, BRANCH_ROUTE, FAILURE_ROUTE, FMT, PVAR, PVS
 from cfgvm.vm import avp as A
 from cfgvm.vm import pv_core
 from cfgvm.vm.values import to_int, to_str
-from stdlib_modules._common import ModuleError
+from cfgvm.stdlib._common import ModuleError
 
 L_INFO = 2
 

@@ -24,7 +24,7 @@ def _can_reply(msg):
 
 
 def _reply(ctx, code, reason, headers=()):
-    from stdlib_modules import sl
+    from cfgvm.stdlib import sl
     if headers:
         ctx.mod_state.setdefault("reply_lumps", []).extend(headers)
     return sl.sl_reply(ctx, code, reason)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from cfgvm.exports import (FAILURE_ROUTE, FMT, IGP, INT_PARAM, NEEDS_INNER, ONREPLY_ROUTE, PV,
                            REQUEST_ROUTE, STR_PARAM, Function, Module, Param)
 from cfgvm.vm.context import SendAction
-from stdlib_modules._common import ModuleError
+from cfgvm.stdlib._common import ModuleError
 
 STATS = ("1xx_replies", "200_replies", "202_replies", "2xx_replies", "300_replies", "301_replies",
          "302_replies", "3xx_replies", "400_replies", "401_replies", "403_replies", "404_replies",

@@ -2,8 +2,8 @@
 params accepted, xhttp_reply() exists and raises "control interface not implemented yet".
 $hu exists and raises the same error when read. Not implemented: the `url` transformation class."""
 from cfgvm.exports import FMT, IGP, PV, REQUEST_ROUTE, STR_PARAM, Function, Module, Param
-from stdlib_modules._common import ModuleError
-from stdlib_modules._service import NOT_YET, refuse
+from cfgvm.stdlib._common import ModuleError
+from cfgvm.stdlib._service import NOT_YET, refuse
 
 
 def get_hu(ctx, spec):

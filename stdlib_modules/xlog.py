@@ -13,7 +13,7 @@ from __future__ import annotations
 from cfgvm.exports import (ANY_ROUTE, FMT, INT_PARAM, Module, NEEDS_INNER, PV, Function, Param,
                            STR, STR_PARAM)
 from cfgvm.vm import fmt as _fmt
-from stdlib_modules._common import ModuleError, eval_spec
+from cfgvm.stdlib._common import ModuleError, eval_spec
 
 L_ALERT, L_BUG, L_CRIT2, L_CRIT, L_ERR, L_WARN, L_NOTICE, L_INFO, L_DBG = -5, -4, -3, -2, -1, 0, 1, 2, 3
 _LEVEL_BY_CHAR = {"A": L_ALERT, "B": L_BUG, "C": L_CRIT2, "E": L_ERR, "W": L_WARN, "N": L_NOTICE,
@@ -88,7 +88,7 @@ def _level_value(ctx, lev: Level):
 def _prefix(ctx, mod) -> str:
     p = mod.params.get("prefix", "<script>: ")
     if mod.params.get("prefix_mode", 0) and "$" in p:
-        from stdlib_modules._common import render
+        from cfgvm.stdlib._common import render
         got = render(ctx, p)
         return got if got else p
     return p
@@ -109,7 +109,7 @@ def _text(ctx, f) -> str:
     lit = f.literal
     if lit is not None:
         return lit
-    from stdlib_modules._common import pv_getter
+    from cfgvm.stdlib._common import pv_getter
     return _fmt.render(f, pv_getter(ctx))
 
 

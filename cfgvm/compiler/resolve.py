@@ -48,7 +48,7 @@ def load_exports(name: str) -> X.Module | None:
     try:
         mod = importlib.import_module(f"cfgvm.stdlib.{name}")
     except ModuleNotFoundError as e:
-        if e.name and (e.name == f"cfgvm.stdlib.{name}" or e.name == f"stdlib_modules.{name}"):
+        if e.name == f"cfgvm.stdlib.{name}":
             return None
         raise
     return getattr(mod, "EXPORTS", None)

@@ -3,7 +3,7 @@ import pytest
 
 from cfgvm.vm import pvspec
 from modules.helpers import make_ctx, mod_instance
-from stdlib_modules import htable
+from cfgvm.stdlib import htable
 
 
 def setup(defn="t=>size=4;autoexpire=10;initval=0", now=None):

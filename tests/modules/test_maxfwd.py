@@ -1,6 +1,6 @@
 """maxfwd: behaviour from Kamailio 5.6's maxfwd.c/mf_funcs.c semantics (README + source reading)."""
 from modules.helpers import INVITE, make_ctx, mod_instance
-from stdlib_modules import maxfwd
+from cfgvm.stdlib import maxfwd
 
 MF = mod_instance(maxfwd)
 

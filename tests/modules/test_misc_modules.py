@@ -2,8 +2,8 @@
 import pytest
 
 from modules.helpers import INVITE, Ref, make_ctx, mod_instance
-from stdlib_modules import cfgutils, counters, ctl, jsonrpcs, kex, sanity, xhttp
-from stdlib_modules._common import ModuleError
+from cfgvm.stdlib import cfgutils, counters, ctl, jsonrpcs, kex, sanity, xhttp
+from cfgvm.stdlib._common import ModuleError
 
 K = mod_instance(kex)
 
@@ -76,7 +76,7 @@ def test_sanity_passes_and_fails():
 
 def test_sanity_autodrop_replies(monkeypatch):
     sent = []
-    from stdlib_modules import sl
+    from cfgvm.stdlib import sl
     monkeypatch.setattr(sl, "sl_reply", lambda ctx, code, reason: sent.append((code, reason)) or 1)
     bad = make_ctx(INVITE.replace("CSeq: 314159 INVITE", "CSeq: 314159 BYE"))
     assert sanity.sanity_check_0(bad, mod_instance(sanity)) == 0

@@ -1,7 +1,7 @@
 """siputils, textopsx, corex and textops functions on real messages."""
 from cfgvm.vm.context import ReceiveInfo
 from modules.helpers import INVITE, make_ctx, mod_instance
-from stdlib_modules import corex, siputils, textops, textopsx
+from cfgvm.stdlib import corex, siputils, textops, textopsx
 
 T = mod_instance(textops)
 

@@ -5,7 +5,7 @@ import pytest
 from cfgvm.exports import FAILURE_ROUTE
 from cfgvm.vm.context import ReceiveInfo
 from modules.helpers import make_ctx, mod_instance
-from stdlib_modules import maxfwd, sl, textops
+from cfgvm.stdlib import maxfwd, sl, textops
 
 SL = mod_instance(sl)
 

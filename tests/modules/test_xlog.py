@@ -3,7 +3,7 @@ import pytest
 
 from cfgvm.vm import fmt
 from modules.helpers import make_ctx, mod_instance
-from stdlib_modules import xlog
+from cfgvm.stdlib import xlog
 
 X = mod_instance(xlog)
 

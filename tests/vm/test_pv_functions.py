@@ -6,7 +6,7 @@ from cfgvm.sip.message import Message
 from cfgvm.vm.context import Context, ReceiveInfo, SharedState, WorkerState
 from cfgvm.vm.pv import resolve_pv
 from cfgvm.vm.pvspec import parse
-from stdlib_modules import pv as M
+from cfgvm.stdlib import pv as M
 
 
 class Program:

@@ -25,7 +25,7 @@ READ_ONLY = ("pv-ruri", "pv-headers", "pv-message", "pv-transport", "pv-core")
 class Program:
     def __init__(self):
         from cfgvm.preprocess import preprocess
-        from stdlib_modules import pv as pvmod, textopsx
+        from cfgvm.stdlib import pv as pvmod, textopsx
         self.defines = preprocess(str(CFG)).defines
         pv = ModuleInstance(pvmod.EXPORTS)
         for p in ("sv=i:7", "sname=s:shared value"):

@@ -33,7 +33,7 @@ NOT_IN_56 = "En cts ctu defs defv ful iuid shvinc tts recv rul RANDOM rand Tsm T
 class Program:
     def __init__(self, mods=("pv",)):
         import importlib
-        self.modules = {m: ModuleInstance(importlib.import_module(f"stdlib_modules.{m}").EXPORTS) for m in mods}
+        self.modules = {m: ModuleInstance(importlib.import_module(f"cfgvm.stdlib.{m}").EXPORTS) for m in mods}
         self.defines = {"D": "7", "E": None}
         self.params = {}
 
@@ -217,7 +217,7 @@ def test_onsend_and_error_pvs_are_not_silent(program):
 
 
 def test_varset_shvset_and_aliases():
-    from stdlib_modules import pv as pvmod
+    from cfgvm.stdlib import pv as pvmod
     p = Program()
     mod = p.modules["pv"]
     pvmod._set_varset(mod, "v=s:init")
