@@ -129,6 +129,7 @@ def bench_dryrun(msgs, seconds: float, profile: bool):
     program = compile_text(BENCH_CFG)
     dry = DryRun(program, trace=False)
     rcv = receive_info(SRC, DST)
+    dry.listen_on(DST)                                      # `myself` = the receiving socket
     receive = dry.engine.receive
     first = [receive(m, rcv) for m in msgs[:2]]            # warm-up and a sanity look at the outcome
     for r in first:

@@ -27,7 +27,6 @@ from typing import Callable
 from cfgvm.exports import CORE_ONREPLY_ROUTE, EVENT_ROUTE, REQUEST_ROUTE
 from cfgvm.sip import Message, SipParseError
 from cfgvm.sip.message import MAX_MESSAGE
-from cfgvm.sip.probe import kamailio_header_error
 from cfgvm.vm.pv import get_raw
 from cfgvm.vm.context import Context, LogRecord, ReceiveInfo, SendAction, SharedState, WorkerState
 
@@ -197,13 +196,33 @@ class Engine:
         res.sent = ctx.sent
 
 
+# parse_msg() parses these eagerly while looking for the first Via, and refuses a second copy of the
+# unique ones (the same tables as cfgvm/sip/probe.py, applied only up to the first Via).
+_EAGER = frozenset({"via", "cseq", "to", "content-length"})
+_UNIQUE = frozenset({"call-id", "to", "cseq", "from", "content-length", "max-forwards"})
+
+
 def _core_refusal(msg: Message) -> str:
     """Why Kamailio's core drops msg before any route runs ("" when it does not)."""
-    err = kamailio_header_error(msg)
-    first_via = next((i for i, h in enumerate(msg.headers()) if h.key == "via"), None)
-    if err is not None and (first_via is None or err[0] <= first_via):
-        return f"core parsing of SIP message failed: {err[1]}"
-    if first_via is None:
+    seen = set()
+    first_via = False
+    for hf in msg.headers():
+        k = hf.key
+        if k in _UNIQUE:
+            if k in seen:
+                return f"core parsing of SIP message failed: duplicate {hf.name} header"
+            seen.add(k)
+        if k in _EAGER:
+            try:
+                hf.parsed
+            except SipParseError as e:
+                return f"core parsing of SIP message failed: {e}"
+        if k == "via":
+            first_via = True
+            break
+    if not first_via:
+        if msg.header_error is not None:
+            return f"core parsing of SIP message failed: {msg.header_error}"
         return "no Via header"
     if msg.is_request:
         if not msg.is_sip:
@@ -211,11 +230,6 @@ def _core_refusal(msg: Message) -> str:
         for name in ("call-id", "cseq", "from", "to"):
             if msg.header(name) is None:
                 return f"missing {name} header"
-    else:
-        try:
-            msg.via1
-        except SipParseError as e:
-            return f"no valid Via in reply: {e}"
     return ""
 
 
