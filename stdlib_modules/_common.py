@@ -50,3 +50,18 @@ def msg_text(ctx) -> str:
 
 def header_name_ok(name: str) -> bool:
     return bool(name) and all(c not in " \t\r\n:" for c in name)
+
+
+def const_text(arg) -> str:
+    """The text of a constant argument handed to a module-specific fixup (an AST Const or a str)."""
+    return arg.value if hasattr(arg, "value") else arg
+
+
+def fmt_arg(text: str):
+    """A format argument built inside a module-specific fixup: the literal str when it has no PVs,
+    else a Dyn that renders it per call (as the resolver does for FMT arguments)."""
+    from cfgvm.compiler.resolve import Dyn
+    f = _fmt.parse(text)
+    if not f.has_pvs:
+        return f.literal
+    return Dyn(lambda ctx: render(ctx, f), text)
