@@ -27,6 +27,7 @@ from typing import Callable
 from cfgvm.exports import CORE_ONREPLY_ROUTE, EVENT_ROUTE, REQUEST_ROUTE
 from cfgvm.sip import Message, SipParseError
 from cfgvm.sip.message import MAX_MESSAGE
+from cfgvm.timers import TimerQueue
 from cfgvm.vm.pv import get_raw
 from cfgvm.vm.context import Context, LogRecord, ReceiveInfo, SendAction, SharedState, WorkerState
 
@@ -81,6 +82,7 @@ class Engine:
         self.shared = shared if shared is not None else _make(program, "new_shared", SharedState)
         self.tracer_factory = tracer_factory     # a Tracer per message (dry-run), or None
         self.routes = program.routes
+        self.timers = TimerQueue()               # module timers (tm) on this engine's clock
         self.startup = self._start()             # Results of the start-up event routes
 
     # ---- program start ------------------------------------------------------------------------
@@ -124,19 +126,62 @@ class Engine:
             res = Result("request")
             ctx = self._context(msg, rcv, REQUEST_ROUTE)
             self._run(ctx, res, "request", None)
+            self._hooks("request_done", ctx, res)
         else:
             res = Result("reply")
             ctx = self._context(msg, rcv, CORE_ONREPLY_ROUTE)
             kind = next((k for k in ("reply", "onreply") if None in self.routes.get(k, {})), None)
             if kind is not None:
                 self._run(ctx, res, kind, None)
-            if not res.dropped and res.error is None:
+            if not res.dropped and res.error is None and not self._hooks("reply_received", ctx, res):
                 self._forward_reply(ctx, res)
         return res
+
+    # ---- module hooks and timers ------------------------------------------------------------------
+    def _hooks(self, name: str, ctx: Context, res: Result) -> bool:
+        """Run module hook `name` (Module.hooks); True when one of them consumed the message."""
+        taken = False
+        for inst in getattr(self.program, "modules", {}).values():
+            hook = getattr(inst.exports, "hooks", {}).get(name)
+            if hook is None or res.error is not None:
+                continue
+            try:
+                taken = bool(hook(inst, self, ctx, res)) or taken
+            except Exception:
+                res.error = traceback.format_exc()
+            res.sent = ctx.sent
+        return taken
+
+    def next_deadline(self) -> float | None:
+        """When the earliest armed timer is due (engine clock), None when none is armed."""
+        return self.timers.next_deadline()
+
+    def tick(self, now: float | None = None) -> Result:
+        """Fire every timer due at `now` (default: the engine clock); callbacks get (now, res) and put
+        what they send in res.sent. Timers armed for <= now by a callback fire in the same tick."""
+        now = self.clock() if now is None else now
+        res = Result("timer")
+        for _ in range(100000):           # bounded: a callback re-arming at `now` cannot spin forever
+            due = self.timers.pop_due(now)
+            if not due:
+                break
+            for t in due:
+                try:
+                    t.callback(now, res)
+                except Exception:
+                    res.error = traceback.format_exc()
+        limit = self._log_level()
+        res.logs = [r for r in res.logs if r.level <= limit]
+        return res
+
+    def context(self, msg, rcv, route_type) -> Context:
+        """A context for a route a module runs outside receive() (tm's failure/onreply routes)."""
+        return self._context(msg, rcv, route_type)
 
     def _context(self, msg, rcv, route_type) -> Context:
         ctx = Context(self.program, msg, rcv, worker=self.worker, shared=self.shared, clock=self.clock,
                       route_type=route_type)
+        ctx.engine = self                # modules reach the timer queue and route runner through it
         if not hasattr(ctx, "get_pv_raw"):
             # the base modules read PVs through ctx.get_pv_raw(spec) (stdlib_modules/_common.py);
             # Context does not carry it yet, so the engine binds cfgvm.vm.pv.get_raw here

@@ -112,6 +112,11 @@ class Module:
     # Out-of-band service modules (ctl, jsonrpcs, xhttp...) load with a warning in check/dry-run and a
     # clear "not implemented yet" in `cfgvm run`.
     service_only: bool = False
+    # Engine hooks (cfgvm/engine.py), each optional:
+    #   "reply_received": fn(mod, engine, ctx, res) -> bool, after the core reply route; True when
+    #       the module took the reply (tm matched it to a transaction), so it is not forwarded statelessly
+    #   "request_done": fn(mod, engine, ctx, res), after request_route (per-message clean-up)
+    hooks: dict[str, Callable] = field(default_factory=dict)
 
     def function(self, name: str, arity: int) -> Function | None:
         for f in self.functions:
