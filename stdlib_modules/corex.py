@@ -1,22 +1,31 @@
-"""corex: core extensions (Kamailio 5.6 src/modules/corex) -- the part cfgvm implements.
+"""corex: core extensions (Kamailio 5.6 src/modules/corex).
 
 Implemented: append_branch/0/1/2 (a Branch on ctx.branches: uri, dst_uri, q, bflags), setxflag,
 resetxflag, isxflagset (extended flags 0..63, per message), is_faked_msg (-1: every message cfgvm runs
-was received), is_incoming (1 when nio is not intercepting), and the `sock` transformation class.
-Not implemented (absent from the export table): send_udp, send_tcp, send_data, sendx, forward_reply,
-msg_iflag_set/reset/is_set, file_read, file_write, set_send_socket(_name), set_recv_socket(_name),
-set_source_address, via_add_srvid, via_add_xavp_params, via_use_xavp_fields, is_socket_name, $cfg,
+was received), is_incoming (1 when nio is not intercepting), send_udp/send_tcp (the received buffer,
+pending changes not applied, as real 5.6.3, to host[:port] or the next hop; IP addresses only), send_data, file_read,
+file_write, msg_iflag_set/reset/is_set (per message, by name), set_send_socket ($fs),
+set_recv_socket, set_source_address (the receive info the PVs read), is_socket_name (program's
+named sockets), and the `sock` transformation class.
+Left out (absent from the export table): sendx, forward_reply (needs the engine's reply forwarding),
+set_send_socket_name, set_recv_socket_name, via_add_srvid, via_add_xavp_params,
+via_use_xavp_fields (they change how cfgvm/sip builds the Via: a hook there is needed), $cfg,
 $lsock, the corex.* RPC commands, event_route[network:msg] / [corex:reply-out].
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cfgvm.exports import ANY_ROUTE, FAILURE_ROUTE, FMT, IGP, INT_PARAM, REQUEST_ROUTE, STR_PARAM
+from cfgvm.exports import (ANY_ROUTE, BRANCH_ROUTE, FAILURE_ROUTE, FMT, IGP, INT_PARAM, ONREPLY_ROUTE, PVAR,
+                           REQUEST_ROUTE, STR_PARAM)
+from cfgvm.sip import SipParseError
+from cfgvm.vm.context import SendAction
+from stdlib_modules._common import ModuleError
 from cfgvm.exports import Function, Module, Param
 from cfgvm.vm.transformations import tr_sock
 
 MAX_XFLAG = 63
+_RFBO = REQUEST_ROUTE | FAILURE_ROUTE | BRANCH_ROUTE | ONREPLY_ROUTE
 
 
 @dataclass
@@ -84,6 +93,151 @@ def is_incoming(ctx, mod):
     return 1
 
 
+# ---- send: the received buffer as it is (pending changes not applied: real Kamailio 5.6.3) ------
+def _hostport(text, default_port=5060):
+    host, port = text, default_port
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        if rest.startswith(":"):
+            port = int(rest[1:])
+    elif text.count(":") == 1:
+        host, p = text.split(":")
+        port = int(p)
+    return host, port
+
+
+def _next_hop(ctx):
+    from cfgvm.sip.uri import parse_uri
+    u = parse_uri(ctx.msg.dst_uri or ctx.dst_uri or ctx.msg.current_uri_str)
+    return u.host_noport_brackets, u.port_no or 5060
+
+
+def _send(ctx, proto, dest, data):
+    import ipaddress
+    host, port = dest
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise ModuleError(f"corex: DNS resolution of '{host}' is not implemented in cfgvm") from None
+    r = ctx.rcv
+    ctx.send(SendAction("send", proto, (host, port), data, (r.dst_ip, r.dst_port)))
+    return 1
+
+
+def _send_proto(proto):
+    def handler(ctx, mod, dest=None):
+        try:
+            hp = _hostport(dest) if dest else _next_hop(ctx)
+        except (ValueError, SipParseError):
+            return -1
+        return _send(ctx, proto, hp, ctx.msg.buf)
+    handler.__name__ = f"send_{proto}"
+    return handler
+
+
+def send_data(ctx, mod, uri, data):
+    """Raw data to the host:port (and transport) of a SIP URI."""
+    from cfgvm.sip.uri import parse_uri
+    try:
+        u = parse_uri(uri)
+    except SipParseError:
+        return -1
+    return _send(ctx, (u.transport or "udp").lower(), (u.host_noport_brackets, u.port_no or 5060),
+                 data.encode("latin-1"))
+
+
+# ---- files ---------------------------------------------------------------------------------------
+def file_read(ctx, mod, path, ref):
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return -1
+    ref.set(ctx, data.decode("latin-1"))
+    return 1
+
+
+def file_write(ctx, mod, path, content):
+    try:
+        with open(path, "wb") as f:
+            f.write(content.encode("latin-1"))
+    except OSError:
+        return -1
+    return 1
+
+
+# ---- internal message flags (by name, per message) ------------------------------------------------
+def _iflags(ctx):
+    return ctx.mod_state.setdefault("iflags", set())
+
+
+def msg_iflag_set(ctx, mod, name):
+    _iflags(ctx).add(name.upper())
+    return 1
+
+
+def msg_iflag_reset(ctx, mod, name):
+    _iflags(ctx).discard(name.upper())
+    return 1
+
+
+def msg_iflag_is_set(ctx, mod, name):
+    return 1 if name.upper() in _iflags(ctx) else -1
+
+
+# ---- sockets ---------------------------------------------------------------------------------------
+def _socket_spec(text):
+    """[proto:]host[:port] -> (proto, host, port)."""
+    proto = None
+    for p in ("udp", "tcp", "tls", "sctp", "ws", "wss"):
+        if text.lower().startswith(p + ":"):
+            proto, text = p, text[len(p) + 1:]
+            break
+    host, port = _hostport(text, 0)
+    return proto, host, port
+
+
+def set_send_socket(ctx, mod, saddr):
+    """Like force_send_socket(): the socket is kept for the forward ($fs)."""
+    if not saddr:
+        ctx.force_socket = None
+        return 1
+    try:
+        ctx.force_socket = _socket_spec(saddr)
+    except ValueError:
+        return -1
+    return 1
+
+
+def set_recv_socket(ctx, mod, saddr):
+    """The message now counts as received on saddr ($Ri, $Rp, $pr follow)."""
+    from dataclasses import replace
+    try:
+        proto, host, port = _socket_spec(saddr)
+    except ValueError:
+        return -1
+    r = ctx.rcv
+    ctx.rcv = replace(r, proto=proto or r.proto, dst_ip=host, dst_port=port or r.dst_port)
+    return 1
+
+
+def set_source_address(ctx, mod, saddr):
+    """The message now counts as coming from saddr ($si, $sp)."""
+    from dataclasses import replace
+    try:
+        proto, host, port = _socket_spec(saddr)
+    except ValueError:
+        return -1
+    r = ctx.rcv
+    ctx.rcv = replace(r, proto=proto or r.proto, src_ip=host, src_port=port or r.src_port)
+    return 1
+
+
+def is_socket_name(ctx, mod, name):
+    names = getattr(ctx.program, "socket_names", None) or ()
+    return 1 if name in names else -1
+
+
 EXPORTS = Module(
     name="corex",
     functions=[
@@ -95,6 +249,20 @@ EXPORTS = Module(
         Function("resetxflag", resetxflag, (IGP,), ANY_ROUTE),
         Function("isxflagset", isxflagset, (IGP,), ANY_ROUTE),
         Function("is_faked_msg", is_faked_msg, (), ANY_ROUTE),
+        Function("send_udp", _send_proto("udp"), (), _RFBO),
+        Function("send_udp", _send_proto("udp"), (FMT,), _RFBO),
+        Function("send_tcp", _send_proto("tcp"), (), _RFBO),
+        Function("send_tcp", _send_proto("tcp"), (FMT,), _RFBO),
+        Function("send_data", send_data, (FMT, FMT), ANY_ROUTE),
+        Function("file_read", file_read, (FMT, PVAR), ANY_ROUTE),
+        Function("file_write", file_write, (FMT, FMT), ANY_ROUTE),
+        Function("msg_iflag_set", msg_iflag_set, (FMT,), ANY_ROUTE),
+        Function("msg_iflag_reset", msg_iflag_reset, (FMT,), ANY_ROUTE),
+        Function("msg_iflag_is_set", msg_iflag_is_set, (FMT,), ANY_ROUTE),
+        Function("set_send_socket", set_send_socket, (FMT,), ANY_ROUTE),
+        Function("set_recv_socket", set_recv_socket, (FMT,), ANY_ROUTE),
+        Function("set_source_address", set_source_address, (FMT,), ANY_ROUTE),
+        Function("is_socket_name", is_socket_name, (FMT,), ANY_ROUTE),
     ],
     params=[
         Param("alias_subdomains", STR_PARAM, None, multi=True),
