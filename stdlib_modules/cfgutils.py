@@ -6,9 +6,12 @@ clock: they advance the engine clock when the program offers one (program.advanc
 otherwise they refuse. lock/unlock/trylock act on a per-program lock set (one process runs the script at
 a time in cfgvm, so a held lock means the script took it twice: trylock then fails, as Kamailio's
 non-recursive locks would block).
-Not implemented (absent from the export table): abort, pkg_status, pkg_summary, shm_status, shm_summary
-(memory dumps of Kamailio's allocators), hash_file's config hash RPC (cfgutils.check_config_hash /
-get_config_hash) and the other cfgutils.* RPC commands.
+abort() stops the whole server in Kamailio: cfgvm raises ModuleError naming it (a dry-run reports it as
+the outcome instead of exiting). pkg_status/pkg_summary/shm_status/shm_summary dump Kamailio's
+allocators, which do not exist here: each logs one line at NOTICE saying so and returns 1.
+RPC: cfgutils.rand_set_prob/rand_reset_prob/rand_get_prob/set_gflag/reset_gflag/is_gflag/get_gflags
+(handlers taking the module instance and shared state, returning plain data).
+Not implemented: hash_file's config hash (cfgutils.check_config_hash / get_config_hash RPC).
 """
 from __future__ import annotations
 
@@ -166,6 +169,60 @@ def core_hash(ctx, mod, s1, s2, size):
     return (h & (slots - 1)) + 1
 
 
+def m_abort(ctx, mod):
+    raise ModuleError("cfgutils: abort() called: Kamailio would abort the whole server here")
+
+
+def _mem_dump(what):
+    def handler(ctx, mod):
+        ctx.log(1, f"cfgutils: {what}(): no {what.split('_')[0]} memory allocator in cfgvm, nothing to dump")
+        return 1
+    handler.__name__ = what
+    return handler
+
+
+# ---- RPC: handler(mod, shared, *params) -> plain data -----------------------------------------------
+class _Shared:
+    """What _state() needs from a context, for RPC handlers that get only the shared state."""
+    def __init__(self, shared):
+        self.shared = shared
+
+
+def rpc_rand_set_prob(mod, shared, n):
+    n = int(n)
+    if not 0 <= n <= MAX_PROB:
+        raise ValueError(f"probability {n} outside 0..{MAX_PROB}")
+    _state(_Shared(shared))["prob"] = n
+    return None
+
+
+def rpc_rand_reset_prob(mod, shared):
+    _state(_Shared(shared))["prob"] = mod.params.get("initial_probability", 10)
+    return None
+
+
+def rpc_rand_get_prob(mod, shared):
+    return {"actual probability": _prob(_Shared(shared), mod)}
+
+
+def rpc_set_gflag(mod, shared, flag):
+    set_gflag(_Shared(shared), mod, int(flag))
+    return None
+
+
+def rpc_reset_gflag(mod, shared, flag):
+    reset_gflag(_Shared(shared), mod, int(flag))
+    return None
+
+
+def rpc_is_gflag(mod, shared, flag):
+    return is_gflag(_Shared(shared), mod, int(flag)) == 1
+
+
+def rpc_get_gflags(mod, shared):
+    return _gflags(_Shared(shared), mod)
+
+
 def get_random(ctx, spec):
     """$RANDOM: a random non-negative 31-bit int (Kamailio uses random())."""
     return _rng(ctx).randrange(0, 2 ** 31)
@@ -189,7 +246,16 @@ EXPORTS = Module(
         Function("core_hash", core_hash, (FMT, FMT, IGP), ANY_ROUTE),
         Function("check_route_exists", check_route_exists, (FMT,), ANY_ROUTE),
         Function("route_if_exists", route_if_exists, (FMT,), ANY_ROUTE),
+        Function("abort", m_abort, (), ANY_ROUTE),
+        Function("pkg_status", _mem_dump("pkg_status"), (), ANY_ROUTE),
+        Function("pkg_summary", _mem_dump("pkg_summary"), (), ANY_ROUTE),
+        Function("shm_status", _mem_dump("shm_status"), (), ANY_ROUTE),
+        Function("shm_summary", _mem_dump("shm_summary"), (), ANY_ROUTE),
     ],
+    rpc={"cfgutils.rand_set_prob": rpc_rand_set_prob, "cfgutils.rand_reset_prob": rpc_rand_reset_prob,
+         "cfgutils.rand_get_prob": rpc_rand_get_prob, "cfgutils.set_gflag": rpc_set_gflag,
+         "cfgutils.reset_gflag": rpc_reset_gflag, "cfgutils.is_gflag": rpc_is_gflag,
+         "cfgutils.get_gflags": rpc_get_gflags},
     params=[
         Param("initial_probability", INT_PARAM, 10),
         Param("initial_gflags", INT_PARAM, 0),

@@ -3,13 +3,15 @@ is_myself, per-process debug level.
 
 Flags are 0..31 (outside: -1). Branch flags of branch 0 are ctx.bflags; branch i > 0 is
 ctx.branches[i-1] (a Branch with a .bflags attribute, as corex's append_branch creates).
-Not implemented (absent from the export table): $sruid, the core.*/pkg.*/stats.*/system.*/mod.* RPC
+$sruid: "srid-<start time hex>-<pid hex>-<counter hex>" from the engine clock, the worker pid and a
+per-worker counter (Kamailio's layout; the time is the worker's first use, not its start-up).
+Not implemented (absent from the export table): the core.*/pkg.*/stats.*/system.*/mod.* RPC
 commands, and the statistics the core registers through kex. km_append_branch is in the README but
 not in 5.6.3's export table (corex has append_branch).
 """
 from __future__ import annotations
 
-from cfgvm.exports import ANY_ROUTE, FMT, IGP, PVAR, Function, Module
+from cfgvm.exports import ANY_ROUTE, FMT, IGP, PV, PVAR, Function, Module
 from cfgvm.stdlib._common import ModuleError
 
 MAX_FLAG = 31
@@ -134,8 +136,17 @@ def resetdebug(ctx, mod):
     return 1
 
 
+def get_sruid(ctx, spec):
+    w = ctx.worker.vars
+    start = w.setdefault("\0sruid_start", int(ctx.clock()))
+    n = w.get("\0sruid_counter", 0) + 1
+    w["\0sruid_counter"] = n
+    return f"srid-{start:x}-{ctx.worker.pid:x}-{n:x}"
+
+
 EXPORTS = Module(
     name="kex",
+    pvs=[PV("sruid", get_sruid)],
     functions=[
         Function("setsflag", setsflag, (IGP,), ANY_ROUTE),
         Function("resetsflag", resetsflag, (IGP,), ANY_ROUTE),

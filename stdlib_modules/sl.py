@@ -8,7 +8,8 @@ Headers queued by textops' append_to_reply() (ctx.mod_state["reply_lumps"]) go i
 send_reply(): stateful through tm when a transaction exists (tm comes later: ctx.transaction), else sl.
 Not implemented (absent from the export table): sl_forward_reply/0/1/2 (needs the core forwarding of
 replies), the sl:local-response / sl:filtered-ack event routes, rich_redirect's Contact set in 3xx
-(the param is accepted; a 3xx with extra branches raises an error), and the RPC "sl.stats".
+(the param is accepted; a 3xx with extra branches raises an error).
+RPC "sl.stats": rpc_stats(mod, shared) -> {counter: value} of the replies sent.
 """
 from __future__ import annotations
 
@@ -174,6 +175,11 @@ def get_ltt(ctx, spec):
     return stateless_totag(ctx)
 
 
+def rpc_stats(mod, shared):
+    got = shared.modules.get("sl", {}).get("stats", {})
+    return {name: got.get(name, 0) for name in STATS}
+
+
 _SEND_ROUTES = REQUEST_ROUTE | ONREPLY_ROUTE | FAILURE_ROUTE
 EXPORTS = Module(
     name="sl",
@@ -194,4 +200,5 @@ EXPORTS = Module(
     ],
     pvs=[PV("ltt", get_ltt, inner=NEEDS_INNER)],
     stats=STATS,
+    rpc={"sl.stats": rpc_stats},
 )
