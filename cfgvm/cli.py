@@ -12,6 +12,7 @@ COMMANDS = {
     "check": ("check", "check a config like `kamailio -c`, plus what -c misses"),
     "dry-run": ("dry_run", "run one SIP message through a config in memory and trace it"),
     "disasm": ("disasm", "print each route's bytecode beside its source lines"),
+    "run": ("run", "run a config as a SIP proxy on UDP/TCP sockets, with kamailio's flags"),
     "preprocess": ("preprocess", "print the preprocessed config like `kamailio --cfg-print`"),
 }
 

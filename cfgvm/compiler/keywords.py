@@ -82,12 +82,12 @@ def _operand(node, r):
 
 
 def _myself(r):
-    def check(ctx, host):
+    def check(ctx, host, port=0):
         prog = ctx.program
         f = getattr(prog, "myself", None)
         if f is None:
             raise EvalError("cfgvm: 'myself' needs the listening addresses, not available here")
-        return f(host)
+        return f(host, port) if port else f(host)
     return check
 
 
@@ -96,13 +96,14 @@ def _str_cmp(get, op, right, r, e, icase):
     if isinstance(right, A.Myself):
         me = _myself(r)
 
-        def host_of(ctx):
+        def host_port(ctx):
             from cfgvm.sip.uri import parse_uri
             try:
-                return parse_uri(get(ctx)).host_noport_brackets
+                u = parse_uri(get(ctx))
+                return u.host_noport_brackets, u.port_no or 0   # check_self() compares the port too
             except Exception:        # an unparsable URI is not myself
-                return ""
-        return lambda ctx: 1 if bool(me(ctx, host_of(ctx))) != neg else 0
+                return "", 0
+        return lambda ctx: 1 if bool(me(ctx, *host_port(ctx))) != neg else 0
     if op == "=~":
         right = fold(right)
         if isinstance(right, A.Const):

@@ -146,13 +146,13 @@ def decrement_max_forwards(msg, default=70):
 
 
 def prepare_forward(msg, host, port, transport="UDP", branch=None, src_ip=None, src_port=None,
-                    force_rport=False):
-    """Lumps for a stateless forward: received/rport on the old top Via, a new top Via. Returns the
-    branch used."""
+                    force_rport=False, extra=""):
+    """Lumps for a stateless forward: received/rport on the old top Via, a new top Via (extra: params
+    after the branch, e.g. `;i=N`). Returns the branch used."""
     if branch is None:
         branch = stateless_branch(msg)
     if src_ip is not None:
         add_received(msg, src_ip, src_port, force_rport)
     first_via = msg.header("via")
-    msg.lumps.insert_before(first_via.start, via_line(host, port, transport, branch))
+    msg.lumps.insert_before(first_via.start, via_line(host, port, transport, branch, extra=extra))
     return branch

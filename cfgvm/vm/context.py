@@ -32,6 +32,7 @@ class ReceiveInfo:
     src_port: int
     dst_ip: str
     dst_port: int
+    conn_id: int = 0      # the TCP connection's id (Kamailio's ;i= Via param), 0 for UDP
 
     @property
     def af(self) -> int:

@@ -299,11 +299,18 @@ def _forward(proto):
         p = proto or (uri.transport or "udp").lower()
         if not _is_ip(host):
             raise CoreActionError(f"forward: DNS resolution of '{host}' is not implemented in cfgvm")
+        from cfgvm.transport.sockets import send_socket, via_params
         local = ctx.rcv
-        fw.prepare_forward(msg, local.dst_ip, local.dst_port, p.upper(), src_ip=local.src_ip,
-                           src_port=local.src_port, force_rport=bool(getattr(ctx, "force_rport", False)))
-        data = msg.to_bytes()
-        ctx.send(SendAction("forward", p, (host, int(port)), data, (local.dst_ip, local.dst_port)))
+        sock = send_socket(ctx, p, host)
+        if sock is None:
+            ctx.log(-1, f"forward: no listening {p} socket for the address family of {host}\n")
+            return -1
+        via_host, via_port, extra = via_params(ctx, sock)
+        fw.prepare_forward(msg, via_host, via_port, p.upper(), src_ip=local.src_ip, src_port=local.src_port,
+                           force_rport=bool(getattr(ctx, "force_rport", False)), extra=extra)
+        data = msg.to_bytes(sock, ctx.rcv, global_address=getattr(ctx, "advertised_address", None),
+                            global_port=getattr(ctx, "advertised_port", None))   # rr's send-time lumps
+        ctx.send(SendAction("forward", p, (host.strip("[]"), int(port)), data, (sock.ip, sock.port)))
         return 1
     handler.__name__ = f"forward_{proto or 'any'}"
     return handler

@@ -1,0 +1,233 @@
+"""The listen table: Kamailio's socket_info lists, aliases and `myself` (no I/O here: the sans-IO
+core may import it).
+
+Sockets come from `-l` and `listen=` (both, in that order, as Kamailio merges them), else one UDP and
+one TCP socket per local address on `port` (5060). A spec without a protocol means udp and tcp (tcp
+only while disable_tcp is off). Address grammar of `-l` (Kamailio's main.c):
+
+    listen-spec = [ proto ":" ] host [ ":" port ] [ "/" adv-host [ ":" adv-port ] ]
+    host        = IPv4 | "[" IPv6 "]" | hostname
+"""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+PROTOS = ("udp", "tcp", "tls", "sctp", "ws", "wss")
+RUNNABLE = ("udp", "tcp")          # the protocols cfgvm can put on the wire
+
+
+class ListenError(ValueError):
+    """A listen spec cfgvm cannot use (bad syntax or a protocol it does not implement)."""
+
+
+@dataclass(frozen=True)
+class SocketInfo:
+    """One listening socket (struct socket_info): what it binds and what it announces."""
+    proto: str
+    ip: str                         # no brackets
+    port: int
+    adv_host: str | None = None     # advertise ADDR (Via/Record-Route use it instead of ip)
+    adv_port: int | None = None
+    name: str | None = None         # the host name it was given as, if not an IP
+
+    @property
+    def af(self) -> int:
+        return 10 if ":" in self.ip else 2
+
+    @property
+    def host(self) -> str:
+        """The address Via/Record-Route carry: advertised, else the IP (bracketed when IPv6)."""
+        h = self.adv_host or self.ip
+        return f"[{h}]" if ":" in h and not h.startswith("[") else h
+
+    @property
+    def via_port(self) -> int:
+        return self.adv_port or self.port
+
+    def __str__(self) -> str:
+        ip = f"[{self.ip}]" if ":" in self.ip else self.ip
+        return f"{self.proto}:{ip}:{self.port}"
+
+
+def parse_listen(text: str, default_port: int = 5060) -> list[tuple[str | None, str, int, str | None, int | None]]:
+    """A `-l` value -> [(proto or None, host, port, adv_host, adv_port)]; ListenError when malformed."""
+    spec, _, adv = text.partition("/")
+    proto, host, port = _split_spec(spec, default_port)
+    adv_host = adv_port = None
+    if adv:
+        _, adv_host, adv_port = _split_spec(adv, 0)
+        adv_port = adv_port or None
+    return [(proto, host, port, adv_host, adv_port)]
+
+
+def _split_spec(spec: str, default_port: int) -> tuple[str | None, str, int]:
+    proto = None
+    head, sep, tail = spec.partition(":")
+    if sep and head.lower() in PROTOS:
+        proto, spec = head.lower(), tail
+    if spec.startswith("["):
+        host, close, rest = spec[1:].partition("]")
+        if not close or (rest and not rest.startswith(":")):
+            raise ListenError(f"bad listen address {spec!r}: unclosed or trailing text after ']'")
+        port = rest[1:]
+    elif spec.count(":") > 1:
+        host, port = spec, ""           # a bare IPv6 address
+    else:
+        host, _, port = spec.partition(":")
+    if not host:
+        raise ListenError(f"bad listen address {spec!r}: no host")
+    if port and (not port.isdigit() or not 0 < int(port) < 65536):
+        raise ListenError(f"bad listen port {port!r} in {spec!r}")
+    return proto, host, int(port) if port else default_port
+
+
+def is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
+class SocketTable:
+    """Listening sockets + aliases; `table(host, port, proto)` is check_self() (the `myself` test)."""
+
+    def __init__(self, sockets: list[SocketInfo], aliases: list[tuple[str, int]] = (),
+                 mhomed: bool = False):
+        self.sockets = list(sockets)
+        self.aliases = [(_norm(h), int(p or 0)) for h, p in aliases]
+        self.mhomed = mhomed
+
+    # ---- myself ---------------------------------------------------------------------------------
+    def __call__(self, host: str, port: int = 0, proto: str | None = None) -> bool:
+        """check_self(): host is one of our socket addresses/names/advertised addresses (on the
+        socket's port; a missing port means 5060, 5061 for TLS) or an alias (any port when either
+        side has none)."""
+        h = _norm(host)
+        port = int(port or 0)
+        proto = proto.lower() if proto else None
+        for s in self.sockets:
+            if proto is not None and proto != s.proto:
+                continue
+            want = port or (5061 if s.proto == "tls" else 5060)
+            names = {s.ip.lower(), (s.name or "").lower(), (s.adv_host or "").strip("[]").lower()}
+            if h in names and want in (s.port, s.adv_port):
+                return True
+        return any(ah == h and (not ap or not port or ap == port) for ah, ap in self.aliases)
+
+    # ---- socket selection -------------------------------------------------------------------------
+    def find(self, proto: str | None, ip: str, port: int | None) -> SocketInfo | None:
+        """The listening socket proto:ip:port (grep_sock_info on a force_send_socket spec)."""
+        ip = _norm(ip)
+        for s in self.sockets:
+            if (proto is None or s.proto == proto) and ip in (s.ip.lower(), (s.name or "").lower()) \
+                    and (not port or s.port == port):
+                return s
+        return None
+
+    def select(self, proto: str, dst_ip: str, force=None, rcv=None) -> SocketInfo | None:
+        """get_send_socket(): the forced socket if it exists with that protocol, else the socket the
+        message came in on when it has the same protocol and family, else the first socket with the
+        protocol and the destination's family (mhomed: the one whose address the kernel would use as
+        source is not probed here, the first same-family one is taken)."""
+        af = 10 if ":" in dst_ip else 2
+        if force is not None:
+            fproto, fhost, fport = force
+            hosts = fhost if isinstance(fhost, tuple) else (fhost,)
+            for h in hosts:
+                s = self.find(fproto or proto, str(h), fport)
+                if s is not None and s.proto == proto:
+                    return s
+        if rcv is not None and rcv.proto == proto:
+            s = self.find(proto, rcv.dst_ip, rcv.dst_port)
+            if s is not None and s.af == af:
+                return s
+        for s in self.sockets:
+            if s.proto == proto and s.af == af:
+                return s
+        return None
+
+
+def _norm(host: str) -> str:
+    return host.strip("[]").lower()
+
+
+# ---- building the table from the config and the command line -------------------------------------
+def config_listens(program) -> tuple[list, list]:
+    """(listen specs, aliases) from the config's listen=/alias= params, as parse_listen tuples."""
+    listens, aliases = [], []
+    port = program.params.get("port") if hasattr(program, "params") else None
+    default_port = port if isinstance(port, int) else 5060
+    for p in getattr(getattr(program, "cfg", None), "params", ()):
+        if p.name not in ("listen", "alias"):
+            continue
+        v = p.value
+        adv = _node_text(getattr(v, "advertise", None))
+        for sock in getattr(v, "socks", ()) or ():
+            sport = sock.port if isinstance(sock.port, int) else None
+            for addr in sock.addrs:
+                host = _node_text(addr)
+                if p.name == "listen":
+                    listens.append((sock.proto, host, sport or default_port, adv,
+                                    v.adv_port if isinstance(v.adv_port, int) else None))
+                else:
+                    aliases.append((host, sport or 0))
+    return listens, aliases
+
+
+def _node_text(node) -> str | None:
+    if node is None:
+        return None
+    for attr in ("text", "value", "name"):
+        v = getattr(node, attr, None)
+        if isinstance(v, str):
+            return v.strip('"')
+    return str(node)
+
+
+def expand(specs, disable_tcp: bool, resolve=None) -> list[SocketInfo]:
+    """parse_listen tuples -> SocketInfo per runnable protocol. resolve(host) -> ip for names;
+    an unsupported protocol is a ListenError (never a socket silently left out)."""
+    out: list[SocketInfo] = []
+    for proto, host, port, adv_host, adv_port in specs:
+        protos = [proto] if proto else (["udp"] if disable_tcp else ["udp", "tcp"])
+        h = host.strip("[]")
+        name = None
+        if not is_ip(h):
+            if resolve is None:
+                raise ListenError(f"listen address {host!r} is not an IP address")
+            name, h = h, resolve(h)
+        for pr in protos:
+            if pr not in RUNNABLE:
+                raise ListenError(f"listen {pr}:{host}:{port}: the {pr.upper()} transport is not implemented "
+                                  f"in cfgvm (udp and tcp are)")
+            if pr == "tcp" and disable_tcp:
+                raise ListenError(f"listen tcp:{host}:{port} while disable_tcp=yes")
+            si = SocketInfo(pr, h, port, adv_host, adv_port, name)
+            if si not in out:
+                out.append(si)
+    return out
+
+
+# ---- what the sans-IO core asks when it builds a Via --------------------------------------------
+def send_socket(ctx, proto: str, dst_ip: str) -> SocketInfo | None:
+    """The socket a request to proto:dst_ip leaves from (force_send_socket/$fs first, then Kamailio's
+    choice), from program.sockets; without a table (dry-run) the socket it came in on."""
+    table = getattr(ctx.program, "sockets", None)
+    rcv = ctx.rcv
+    if not isinstance(table, SocketTable):
+        return SocketInfo(proto, rcv.dst_ip, rcv.dst_port)
+    return table.select(proto, dst_ip.strip("[]"), getattr(ctx, "force_socket", None), rcv)
+
+
+def via_params(ctx, sock: SocketInfo) -> tuple[str, int, str]:
+    """(host, port, extra params) of the Via a forwarded request gets: set_advertised_address/port
+    override the socket's; a request received over TCP gets `;i=<connection id>` (Kamailio's
+    id_builder, so replies find the connection)."""
+    host = getattr(ctx, "advertised_address", None) or sock.host
+    port = getattr(ctx, "advertised_port", None) or sock.via_port
+    extra = ""
+    if ctx.rcv.proto != "udp" and getattr(ctx.rcv, "conn_id", 0):
+        extra = f";i={ctx.rcv.conn_id}"
+    return host, int(port), extra
