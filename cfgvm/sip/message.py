@@ -457,11 +457,13 @@ class Message:
     def __len__(self):
         return len(self.buf)
 
-    def to_bytes(self):
-        """The message with pending lumps and R-URI rewrite applied (the original when none)."""
+    def to_bytes(self, send_socket=None, recv_socket=None, **advertised):
+        """The message with pending lumps and R-URI rewrite applied (the original when none).
+        send_socket/recv_socket (lumps.SocketInfo) resolve send-time lumps such as rr's double
+        Record-Route; advertised: global_address/global_port (set_advertised_*)."""
         if self._lumps is None and self.new_uri is None:
             return self.buf
-        return self.lumps.apply()
+        return self.lumps.apply(send_socket, recv_socket, **advertised)
 
     def apply_changes(self):
         """msg_apply_changes(): rebuild with the lumps, re-parse, clear lumps; returns the new
