@@ -107,7 +107,7 @@ def add_received(msg, src_ip, src_port=None, force_rport=False):
     """received=/rport= on the top Via as lumps, in Kamailio's order (build_res_buf_from_sip_req /
     build_req_buf_from_sip_req): an existing ;rport gets its value in place (else ;rport=port is
     appended when forced), then ;received=ip is appended when the sent-by host is not the source
-    IP (RFC 3261 18.2.1, RFC 3581). Returns True when something was added."""
+    IP (RFC 3261 18.2.1) or the Via carries ;rport (RFC 3581; Kamailio's received_test). Returns True when something was added."""
     hf = msg.header("via")
     v = hf.parsed[0]
     base = hf.body_start
@@ -124,7 +124,8 @@ def add_received(msg, src_ip, src_port=None, force_rport=False):
             msg.lumps.insert_after(base + v.params_end, f";rport={src_port}")
         changed = True
     host = v.host[1:-1] if v.host.startswith("[") else v.host
-    if host != src_ip:
+    # received_test(): a Via asking for rport gets received= too, even from the sent-by address
+    if host != src_ip or v.has_rport:
         ip = f"[{src_ip}]" if ":" in src_ip else src_ip
         msg.lumps.insert_after(base + v.params_end, f";received={ip}")
         changed = True
