@@ -20,7 +20,7 @@ from cfgvm.exports import (ANY_ROUTE, BRANCH_ROUTE, FAILURE_ROUTE, FMT, IGP, INT
                            REQUEST_ROUTE, STR_PARAM)
 from cfgvm.sip import SipParseError
 from cfgvm.vm.context import SendAction
-from stdlib_modules._common import ModuleError
+from cfgvm.stdlib._common import ModuleError
 from cfgvm.exports import Function, Module, Param
 from cfgvm.vm.transformations import tr_sock
 

@@ -20,7 +20,7 @@ from cfgvm.exports import (ANY_ROUTE, BRANCH_ROUTE, FAILURE_ROUTE, FMT, IGP, LOC
                            PVAR, PVSPEC, REQUEST_ROUTE, STR, STR_PARAM, INT_PARAM, OPTIONAL_INNER, Function,
                            Module, Param)
 from cfgvm.sip import SipParseError, parse_uri
-from stdlib_modules._common import const_text, pv_getter
+from cfgvm.stdlib._common import const_text, pv_getter
 
 _RBF = REQUEST_ROUTE | BRANCH_ROUTE | FAILURE_ROUTE
 
@@ -533,7 +533,7 @@ def sip_p_charging_vector(ctx, mod, flags):
 def options_reply(ctx, mod):
     """200 OK to an OPTIONS for the server itself (no user in the R-URI) with the capabilities of the
     options_* params; -1 for any other request."""
-    from stdlib_modules import sl
+    from cfgvm.stdlib import sl
     msg = ctx.msg
     if not msg.is_request or msg.method_known != "OPTIONS":
         return -1

@@ -4,7 +4,7 @@ import os
 
 from modules import cfgcases
 from modules.helpers import Ref, make_ctx, mod_instance
-from stdlib_modules import corex
+from cfgvm.stdlib import corex
 
 FIXTURE = os.path.join(cfgcases.HERE, "corex_expected.json")
 MSG = """MESSAGE sip:bob@127.0.0.1 SIP/2.0
