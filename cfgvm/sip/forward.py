@@ -103,11 +103,13 @@ def via_line(host, port, transport="UDP", branch="", rport=False, extra=""):
     return s + extra + "\r\n"
 
 
-def add_received(msg, src_ip, src_port=None, force_rport=False):
+def add_received(msg, src_ip, src_port=None, force_rport=False, after_sent_by=False):
     """received=/rport= on the top Via as lumps, in Kamailio's order (build_res_buf_from_sip_req /
     build_req_buf_from_sip_req): an existing ;rport gets its value in place (else ;rport=port is
     appended when forced), then ;received=ip is appended when the sent-by host is not the source
-    IP (RFC 3261 18.2.1) or the Via carries ;rport (RFC 3581; Kamailio's received_test). Returns True when something was added."""
+    IP (RFC 3261 18.2.1) or the Via carries ;rport (RFC 3581; Kamailio's received_test).
+    after_sent_by: received goes right after host[:port], before the other params, as Kamailio
+    writes it into a forwarded request (replies get it at the end). Returns True when something was added."""
     hf = msg.header("via")
     v = hf.parsed[0]
     base = hf.body_start
@@ -127,7 +129,10 @@ def add_received(msg, src_ip, src_port=None, force_rport=False):
     # received_test(): a Via asking for rport gets received= too, even from the sent-by address
     if host != src_ip or v.has_rport:
         ip = f"[{src_ip}]" if ":" in src_ip else src_ip
-        msg.lumps.insert_after(base + v.params_end, f";received={ip}")
+        at = v.params_end
+        if after_sent_by and v.params_str:
+            at -= len(v.params_str) + 1
+        msg.lumps.insert_after(base + at, f";received={ip}")
         changed = True
     return changed
 
@@ -153,7 +158,7 @@ def prepare_forward(msg, host, port, transport="UDP", branch=None, src_ip=None, 
     if branch is None:
         branch = stateless_branch(msg)
     if src_ip is not None:
-        add_received(msg, src_ip, src_port, force_rport)
+        add_received(msg, src_ip, src_port, force_rport, after_sent_by=True)
     first_via = msg.header("via")
     msg.lumps.insert_before(first_via.start, via_line(host, port, transport, branch, extra=extra))
     return branch
