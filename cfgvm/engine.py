@@ -145,11 +145,13 @@ class Engine:
             hook = getattr(inst.exports, "hooks", {}).get(name)
             if hook is None or res.error is not None:
                 continue
+            res.sent = ctx.sent              # a hook's effects go through ctx.send / ctx.log
             try:
                 taken = bool(hook(inst, self, ctx, res)) or taken
             except Exception:
                 res.error = traceback.format_exc()
-            res.sent = ctx.sent
+            limit = self._log_level()
+            res.logs = [r for r in ctx.logs if r.level <= limit]
         return taken
 
     def next_deadline(self) -> float | None:

@@ -1,0 +1,567 @@
+"""The tm runtime: creating transactions, relaying branches, receiving replies, timers, CANCEL.
+
+One Runtime per program (SharedState.modules['tm']['rt']); it reaches the engine (timer queue, route
+runner) through the engine that created it. Effects go to a sink: the Context of the route that
+called a tm function, or a Sink around the Result of a received reply / a timer tick.
+Kamailio sources followed: t_funcs.c t_relay_to, t_lookup.c t_newtran, t_fwd.c t_forward_nonack /
+e2e_cancel, t_reply.c reply_received / relay_reply / t_should_relay_response, timer.c.
+"""
+from __future__ import annotations
+
+import ipaddress
+
+from cfgvm.exports import BRANCH_ROUTE, FAILURE_ROUTE, TM_ONREPLY_ROUTE
+from cfgvm.sip import forward as fw
+from cfgvm.sip.uri import parse_uri
+from cfgvm.stdlib._common import ModuleError
+from cfgvm.vm.context import LogRecord, SendAction
+
+from . import states as S
+from .cancel import build_local, reason_header
+from .matching import lookup_cancel, lookup_request, match_reply
+from .reply import (ERROR_REPLIES, REASONS, build_local_reply, pick_branch, retransmit_reply,
+                    send_upstream)
+from .transaction import FAKED, T_AUTO_INV_100, T_CANCELED, T_6XX, Table, Uac, clone_message
+
+CANCELING, CANCEL_DONE = "canceling", "ok -- no more pending branches"
+RELIABLE = ("tcp", "tls", "sctp", "ws", "wss")
+
+
+def _build(ctx, msg, proto, dst, branch, rcv):
+    """The bytes of msg sent to proto:dst (our Via on top with `branch`, received/rport on the
+    previous one, send-time lumps resolved) and the local (ip, port) it leaves from."""
+    from cfgvm.transport.sockets import send_socket, via_params
+    sock = send_socket(ctx, proto, dst[0])
+    if sock is None:
+        ctx.log(-1, f"ERROR: tm: no listening {proto} socket for the address family of {dst[0]}\n")
+        return None, None
+    via_host, via_port, extra = via_params(ctx, sock)
+    fw.prepare_forward(msg, via_host, via_port, proto.upper(), branch=branch, src_ip=rcv.src_ip,
+                       src_port=rcv.src_port, force_rport=bool(getattr(ctx, "force_rport", False)),
+                       extra=extra)
+    data = msg.to_bytes(sock, ctx.rcv, global_address=getattr(ctx, "advertised_address", None),
+                        global_port=getattr(ctx, "advertised_port", None))
+    return data, (sock.ip, sock.port)
+
+
+class Sink:
+    """Where effects go when no route is running (a received reply, a timer): a Result."""
+
+    def __init__(self, res):
+        self.res = res
+        self.sent, self.logs = res.sent, res.logs
+
+    def send(self, action):
+        self.sent.append(action)
+
+    def log(self, level, text, facility=None):
+        self.logs.append(LogRecord(level, text, facility))
+
+
+def runtime(ctx, mod=None) -> "Runtime":
+    state = ctx.shared.modules.setdefault("tm", {})
+    rt = state.get("rt")
+    if rt is None:
+        engine = getattr(ctx, "engine", None)
+        if engine is None:
+            raise ModuleError("tm needs the engine (timers, routes): run the config through cfgvm's engine")
+        mod = mod or ctx.program.modules["tm"]
+        rt = state["rt"] = Runtime(engine, mod)
+    return rt
+
+
+class Runtime:
+    def __init__(self, engine, mod):
+        self.engine, self.mod, self.p = engine, mod, mod.params
+        self.table = Table()
+
+    # ---- timers -----------------------------------------------------------------------------------
+    def now(self) -> float:
+        return self.engine.clock()
+
+    def arm(self, ms: float, fn, name: str):
+        return self.engine.timers.arm(self.now() + ms / 1000.0, fn, name)
+
+    def ms(self, name: str) -> int:
+        return int(self.p.get(name))
+
+    # ---- server side ------------------------------------------------------------------------------
+    def lookup(self, ctx):
+        """The transaction of ctx.msg (cached per message): ctx.transaction or None."""
+        if "tm_looked_up" not in ctx.mod_state:
+            ctx.mod_state["tm_looked_up"] = True
+            if getattr(ctx, "transaction", None) is None and ctx.msg.is_request:
+                ctx.transaction = lookup_request(self.table, ctx.msg)
+        return getattr(ctx, "transaction", None)
+
+    def newtran(self, ctx) -> int:
+        """t_newtran(): 1 new transaction, 0 retransmission (absorbed; reply resent), -1 error,
+        'script' when this message already has one (E_SCRIPT)."""
+        msg = ctx.msg
+        t = getattr(ctx, "transaction", None)
+        if t is not None and ctx.mod_state.get("tm_created"):
+            t.msg_flags = ctx.flags
+            return "script"
+        if msg.call_id is None or msg.cseq is None or msg.from_ is None or msg.to is None:
+            return -1
+        found = self.lookup(ctx)
+        if found is not None:
+            if (msg.method_known or msg.method) == "ACK":
+                self.ack_received(found)
+            else:
+                retransmit_reply(found, ctx)
+            return 0
+        if (msg.method_known or msg.method) == "ACK":
+            return 1                  # an e2e ACK (or unmatched): no transaction
+        t = self.table.new(msg, ctx.rcv, self.now())
+        t.avps, t.xavps, t.msg_flags = ctx.avps, ctx.xavps, ctx.flags
+        if self.p["auto_inv_100"]:
+            t.flags |= T_AUTO_INV_100
+        t.fr_timeout, t.fr_inv_timeout = ctx.mod_state.get("tm_fr", (None, None))
+        life = self.ms("max_inv_lifetime" if t.is_invite else "max_noninv_lifetime")
+        t.end_of_life = t.created + life / 1000.0
+        ctx.transaction = t
+        ctx.mod_state["tm_created"] = True
+        ctx.mod_state["tm_looked_up"] = True
+        for name in ("on_failure", "on_reply", "on_branch", "on_branch_failure"):
+            v = ctx.mod_state.get("tm_" + name)
+            if v is not None:
+                setattr(t, name, v)
+        return 1
+
+    def ack_received(self, t):
+        """An ACK for a negative reply: Completed -> Confirmed (timer I), retransmissions stop."""
+        if t.is_invite:
+            t.uas_state, actions = S.step(S.SERVER_INVITE, t.uas_state, S.ACK)
+            for a in actions:
+                self.server_action(t, a)
+
+    def server_action(self, t, action):
+        p = self.p
+        if action == S.START_G and t.rcv.proto not in RELIABLE:
+            self._arm_g(t, self.ms("retr_timer1"))
+        elif action == S.START_H:
+            t.timers.append(self.arm(self.ms("fr_timer"), lambda now, res: self.free(t), "H"))
+        elif action in (S.START_I, S.START_J):
+            self.put_on_wait(t)
+        elif action == S.STOP_RETR:
+            for h in t.timers:
+                if h.name == "G":
+                    h.cancel()
+        elif action == S.DESTROY and t.uas_status >= 200:
+            self.put_on_wait(t)
+        del p
+
+    def _arm_g(self, t, interval):
+        def fire(now, res):
+            if t.uas_state == S.COMPLETED and not t.done:
+                retransmit_reply(t, Sink(res))
+                self._arm_g(t, min(interval * 2, self.ms("retr_timer2")))
+        t.timers.append(self.arm(interval, fire, "G"))
+
+    def put_on_wait(self, t):
+        """wt_timer, then the transaction is freed (timers D/I/J/K)."""
+        if t.done or any(h.name == "wait" and h.active for h in t.timers):
+            return
+        for u in t.uacs:
+            for h in (u.retr_timer, u.fr_timer):
+                if h is not None:
+                    h.cancel()
+        t.timers.append(self.arm(self.ms("wt_timer"), lambda now, res: self.free(t), "wait"))
+
+    def free(self, t):
+        self.table.free(t)
+
+    # ---- t_relay ----------------------------------------------------------------------------------
+    def relay(self, ctx, host=None, port=None, proto=None, replicate=False) -> int:
+        msg = ctx.msg
+        method = msg.method_known or msg.method
+        if ctx.route_type & FAILURE_ROUTE:
+            t = ctx.transaction
+            return self.forward_nonack(ctx, t, host, port, proto)
+        if method == "CANCEL":
+            return self.forward_cancel(ctx, host, port, proto)
+        new = self.newtran(ctx)
+        if new == "script":
+            if method == "ACK":
+                return 1
+        elif new == -1:
+            return -1
+        elif new == 0:
+            return 1
+        if method == "ACK":
+            return self._forward_stateless(ctx, host, port, proto)
+        t = ctx.transaction
+        if t.is_invite and t.flags & T_AUTO_INV_100 and t.uas_status < 100:
+            data = build_local_reply(t, ctx.program, 100, self.p["auto_inv_100_reason"])
+            send_upstream(self, t, data, 100, self.p["auto_inv_100_reason"], ctx)
+        ret = self.forward_nonack(ctx, t, host, port, proto)
+        if ret <= 0 and not replicate:
+            code, text = ERROR_REPLIES.get(ret, (500, "Server Internal Error"))
+            if t.uas_status < 200:
+                self.reply_local(ctx, t, code, text)
+        return ret
+
+    def _forward_stateless(self, ctx, host, port, proto):
+        msg = ctx.msg
+        proto, dst = self.next_hop(msg.dst_uri or ctx.dst_uri, msg.current_uri_str, host, port, proto)
+        data, src = _build(ctx, msg, proto, dst, None, ctx.rcv)
+        if data is None:
+            return -1
+        ctx.send(SendAction("forward", proto, dst, data, src))
+        return 1
+
+    @staticmethod
+    def next_hop(dst_uri, ruri, host=None, port=None, proto=None):
+        """(proto, (ip, port)) from t_relay(host, port) or $du or the R-URI."""
+        if host is not None:
+            ip, p, pr = host, int(port or 5060), proto or "udp"
+        else:
+            u = parse_uri(dst_uri or ruri)
+            ip = u.host_noport_brackets
+            p = u.port_no or (5061 if u.scheme == "sips" else 5060)
+            pr = proto or (u.transport or ("tls" if u.scheme == "sips" else "udp")).lower()
+        try:
+            ipaddress.ip_address(ip.strip("[]"))
+        except ValueError:
+            raise ModuleError(f"tm: DNS resolution of '{ip}' is not implemented in cfgvm") from None
+        return pr, (ip.strip("[]"), int(p))
+
+    def forward_nonack(self, ctx, t, host=None, port=None, proto=None) -> int:
+        """t_forward_nonack(): one branch per destination (R-URI + append_branch set), each sent."""
+        msg = ctx.msg
+        dests = []
+        if not ctx.mod_state.get("tm_ruri_consumed"):
+            dests.append((msg.current_uri_str, msg.dst_uri or ctx.dst_uri, ctx.bflags))
+        for b in ctx.branches:
+            dests.append((b.uri, b.dst_uri, b.bflags))
+        ctx.branches = []
+        if not dests:
+            return -1
+        max_branches = int((getattr(ctx.program, "params", None) or {}).get("max_branches", 12))
+        sent = 0
+        for uri, dst_uri, bflags in dests:
+            if len(t.uacs) >= max_branches:
+                return -12 if not sent else sent
+            if self.send_branch(ctx, t, uri, dst_uri, bflags, host, port, proto):
+                sent += 1
+        if t.canceled and t.is_invite:
+            for u in t.uacs[-sent:] if sent else ():
+                u.canceled = True
+        return 1 if sent else -477
+
+    def send_branch(self, ctx, t, uri, dst_uri, bflags, host, port, proto) -> bool:
+        req = clone_message(ctx.msg)
+        req.new_uri = uri if uri != req.ruri_str else req.new_uri
+        req.dst_uri = dst_uri
+        if t.on_branch:
+            bctx = self.engine.context(req, ctx.rcv, BRANCH_ROUTE)
+            self._share(bctx, t)
+            bctx.transaction, bctx.bflags, bctx.dst_uri = t, bflags, dst_uri
+            bctx.mod_state["tm_branch_idx"] = len(t.uacs)
+            dropped = self._run(bctx, "branch", t.on_branch, ctx)
+            t.msg_flags = bctx.flags
+            bflags = bctx.bflags
+            if dropped:
+                return False
+            dst_uri = req.dst_uri if req.dst_uri is not None else bctx.dst_uri
+        pr, dst = self.next_hop(dst_uri, req.current_uri_str, host, port, proto)
+        idx = len(t.uacs)
+        data, src = _build(ctx, req, pr, dst, fw.tm_branch(t.hash_index, t.label, idx), t.rcv)
+        if data is None:
+            return False
+        u = Uac(idx, req.current_uri_str, dst_uri, pr, dst, src, data, bflags)
+        u.state = S.initial(S.CLIENT_INVITE if t.is_invite else S.CLIENT_NON_INVITE)
+        u.on_reply = t.on_reply
+        u.on_branch_failure = t.on_branch_failure
+        t.uacs.append(u)
+        ctx.send(SendAction("relay", pr, dst, data, u.src))
+        if pr not in RELIABLE:
+            self._arm_retr(t, u, self.ms("retr_timer1"))
+        self._arm_fr(t, u, self._fr(t, provisional=False))
+        return True
+
+    def _fr(self, t, provisional):
+        if provisional and t.is_invite:
+            ms = t.fr_inv_timeout if t.fr_inv_timeout else self.ms("fr_inv_timer")
+        else:
+            ms = t.fr_timeout if t.fr_timeout else self.ms("fr_timer")
+        left = (t.end_of_life - self.now()) * 1000.0
+        return max(0.0, min(ms, left)) if provisional else ms
+
+    def _arm_retr(self, t, u, interval):
+        def fire(now, res):
+            if t.done or u.last_received >= (100 if t.is_invite else 200) or u.canceled and \
+                    u.last_received == 0 and self.p["cancel_b_method"] == 0:
+                return
+            table = S.CLIENT_INVITE if t.is_invite else S.CLIENT_NON_INVITE
+            u.state, _ = S.step(table, u.state, S.TIMER_A if t.is_invite else S.TIMER_E)
+            res.sent.append(SendAction("relay", u.proto, u.dst, u.request, u.src))
+            self._arm_retr(t, u, min(interval * 2, self.ms("retr_timer2")))
+        u.retr_interval = interval
+        u.retr_timer = self.arm(interval, fire, "A" if t.is_invite else "E")
+
+    def _arm_fr(self, t, u, ms):
+        if u.fr_timer is not None:
+            u.fr_timer.cancel()
+
+        def fire(now, res):
+            if t.done or u.last_received >= 200:
+                return
+            u.timed_out = True
+            self.fake_reply(t, u, 408, Sink(res))
+        u.fr_timer = self.arm(ms, fire, "B" if t.is_invite else "F")
+
+    # ---- routes run by tm ---------------------------------------------------------------------------
+    def _share(self, rctx, t):
+        rctx.avps, rctx.xavps, rctx.flags = t.avps, t.xavps, t.msg_flags
+        rctx.transaction = t
+        rctx.mod_state["tm_looked_up"] = True
+
+    def _run(self, rctx, kind, name, sink) -> bool:
+        from cfgvm.engine import Result
+        res = Result("request")
+        self.engine._run(rctx, res, kind, name)
+        sink.sent.extend(res.sent)
+        sink.logs.extend(res.logs)
+        if res.error:
+            if isinstance(sink, Sink):
+                sink.res.error = res.error
+            else:
+                raise ModuleError(f"tm: error in {kind}_route[{name}]:\n{res.error}")
+        return res.dropped
+
+    # ---- replies from downstream ------------------------------------------------------------------
+    def reply_received(self, ctx, sink) -> bool:
+        msg = ctx.msg
+        m = match_reply(self.table, msg)
+        if m is None:
+            return False
+        t, b, is_cancel = m
+        if t.done:
+            return True
+        u = t.uacs[b]
+        code = msg.status
+        ctx.transaction = t
+        ctx.mod_state["tm_branch_idx"] = b
+        if is_cancel:
+            for h in u.cancel_timers:
+                if code >= 200 or h.name != "fr":
+                    h.cancel()
+            return True
+        last = u.last_received
+        table = S.CLIENT_INVITE if t.is_invite else S.CLIENT_NON_INVITE
+        u.state, actions = S.step(table, u.state, S.reply_event(code))
+        if code >= 200:
+            if u.retr_timer is not None:
+                u.retr_timer.cancel()
+            if u.fr_timer is not None and not u.on_reply:
+                u.fr_timer.cancel()
+            if S.SEND_ACK in actions or (t.is_invite and code >= 300):
+                to_hf = msg.header("to")
+                ack = build_local(u.request, "ACK", to_hf.text if to_hf else None,
+                                  extra_prefix=self.p["ac_extra_hdrs"])
+                sink.send(SendAction("relay", u.proto, u.dst, ack, u.src))
+        else:
+            if u.canceled:
+                if u.local_cancel is None and last < 100:
+                    u.last_received = code
+                    self.cancel_branch(t, u, sink, force=True)
+                return True
+            if t.is_invite and u.retr_timer is not None:
+                u.retr_timer.cancel()
+            elif u.retr_timer is not None and u.retr_interval < self.ms("retr_timer2"):
+                u.retr_timer.cancel()
+                self._arm_retr(t, u, self.ms("retr_timer2"))
+        dropped = False
+        if u.on_reply:
+            rctx = ctx
+            rctx.route_type = TM_ONREPLY_ROUTE
+            rctx.avps, rctx.xavps, rctx.flags = t.avps, t.xavps, t.msg_flags
+            rctx.bflags = u.bflags
+            if code > last:
+                u.last_received = code
+            dropped = self._run(rctx, "onreply", u.on_reply, sink)
+            u.last_received = last
+            t.msg_flags, u.bflags = rctx.flags, rctx.bflags
+            if code >= 200 and u.fr_timer is not None:
+                u.fr_timer.cancel()
+        if dropped and code < 200:
+            return True
+        if code < 200 and (self.p["restart_fr_on_each_reply"] or code > last):
+            self._arm_fr(t, u, self._fr(t, provisional=True))
+        u.replied = True
+        self.relay_reply(t, u, code, msg, sink)
+        return True
+
+    def relay_reply(self, t, u, code, reply, sink):
+        """relay_reply(): decide (t_should_relay_response), send upstream, run failure_route."""
+        inv_through = t.is_invite and 200 <= code < 300
+        if t.uas_status >= 200:
+            if inv_through:
+                u.last_received = code
+                self._send_relayed(t, reply, code, sink)
+            return
+        if u.last_received >= 200 and not (inv_through and u.last_received < 300):
+            return                                   # final reply retransmission / rewrite
+        if code >= 300:
+            u.last_received, u.reply_code = code, code
+            u.reply = FAKED if reply is FAKED else reply
+            b, picked = pick_branch(t, u.index, code, self.p["faked_reply_prio"])
+            if b == -2:
+                if 600 <= code < 700 and not self.p["disable_6xx_block"] and not t.flags & T_6XX:
+                    t.flags |= T_6XX
+                    self.cancel_pending(t, sink, cause=code)
+                return
+            branch_cnt = len(t.uacs)
+            if t.on_failure:
+                self.run_failure(t, b, picked, sink)
+            if t.uas_status >= 200:
+                return
+            if branch_cnt < len(t.uacs):
+                mode = self.p["failure_reply_mode"]
+                if mode in (1, 3):
+                    for old in t.uacs[:branch_cnt]:
+                        old.dropped = True
+                b, picked = pick_branch(t, -1, 0, self.p["faked_reply_prio"], skip_dropped=True)
+                if b < 0:
+                    if b == -2:
+                        return
+                    self.reply_local_sink(t, 500, "Server Internal Error", sink)
+                    return
+            best = t.uacs[b]
+            self._send_final(t, best, picked, sink)
+            return
+        if code >= 100:
+            u.last_received = max(u.last_received, code) if code < 200 else code
+            if code >= 200:
+                u.reply, u.reply_code = reply, code
+                self._send_relayed(t, reply, code, sink)
+                self.cancel_pending(t, sink, cause=code)
+            elif code > 100 or self.p["relay_100"]:
+                self._send_relayed(t, reply, code, sink)
+
+    def _send_final(self, t, best, code, sink):
+        if best.reply is FAKED or best.reply is None:
+            self.reply_local_sink(t, code, REASONS.get(code, "Server Internal Error"), sink)
+        else:
+            self._send_relayed(t, best.reply, code, sink)
+
+    def _send_relayed(self, t, reply, code, sink):
+        from cfgvm.engine import _remove_top_via
+        msg = clone_message(reply) if reply.lumps else reply
+        _remove_top_via(msg)
+        data = msg.lumps.apply()
+        to = reply.to
+        if code >= 200 and to is not None and to.tag:
+            t.to_tag = to.tag
+        send_upstream(self, t, data, code, reply.reason, sink)
+
+    def reply_local_sink(self, t, code, reason, sink):
+        data = build_local_reply(t, self.engine.program, code, reason)
+        send_upstream(self, t, data, code, reason, sink)
+        if code >= 200:
+            self.cancel_pending(t, sink, cause=code)
+
+    def reply_local(self, ctx, t, code, reason):
+        self.reply_local_sink(t, code, reason, ctx)
+
+    def fake_reply(self, t, u, code, sink):
+        """A branch timed out (408) or was given up (487): relay a reply tm makes up."""
+        do_cancel = t.is_invite and 100 <= u.last_received < 200 and u.local_cancel is None
+        u.canceled = True
+        if u.retr_timer is not None:
+            u.retr_timer.cancel()
+        self.relay_reply(t, u, code, FAKED, sink)
+        if do_cancel:
+            self.cancel_branch(t, u, sink, force=True)
+        if t.uas_status >= 200 and all(x.last_received >= 200 for x in t.uacs):
+            self.put_on_wait(t)
+
+    def run_failure(self, t, b, code, sink):
+        name, t.on_failure = t.on_failure, None
+        fmsg = clone_message(t.request)
+        fctx = self.engine.context(fmsg, t.rcv, FAILURE_ROUTE)
+        self._share(fctx, t)
+        fctx.mod_state["tm_branch_idx"] = b
+        fctx.mod_state["tm_failure"] = (b, code)
+        self._run(fctx, "failure", name, sink)
+        t.msg_flags = fctx.flags
+
+    # ---- CANCEL -----------------------------------------------------------------------------------
+    def forward_cancel(self, ctx, host, port, proto) -> int:
+        inv = lookup_cancel(self.table, ctx.msg)
+        if inv is None:
+            if self.p["unmatched_cancel"] == 2:
+                return 1
+            return self._forward_stateless(ctx, host, port, proto)
+        new = self.newtran(ctx)
+        if new == 0:
+            return 1
+        if new == -1:
+            return -1
+        tc = ctx.transaction
+        tc.cancel_of = inv
+        self.e2e_cancel(ctx, tc, inv)
+        return 1
+
+    def e2e_cancel(self, ctx, tc, inv):
+        inv.flags |= T_CANCELED
+        inv.canceled_by = ctx.msg
+        reasons = tuple(hf.text for hf in ctx.msg.headers("reason")) if self.p["e2e_cancel_reason"] else ()
+        pending = [u for u in inv.uacs if u.last_received < 200 and not u.canceled]
+        if not inv.uacs or not pending:
+            if inv.uas_status < 200:
+                self.reply_local_sink(inv, 487, "Request Terminated", ctx)
+            self._reply_cancel(ctx, tc, CANCEL_DONE)
+            return
+        for u in pending:
+            self.cancel_branch(inv, u, ctx, reasons=reasons)
+        self._reply_cancel(ctx, tc, CANCELING)
+
+    def _reply_cancel(self, ctx, tc, text):
+        data = build_local_reply(tc, ctx.program, 200, text)
+        send_upstream(self, tc, data, 200, text, ctx)
+        ctx.replied = True
+
+    def cancel_pending(self, t, sink, cause):
+        """prepare_to_cancel + cancel_branch on every branch still without a final reply."""
+        if not t.is_invite:
+            return
+        text = "Call completed elsewhere" if 200 <= cause < 300 else None
+        for u in t.uacs:
+            if u.last_received < 200 and not u.canceled:
+                self.cancel_branch(t, u, sink, reasons=(reason_header(cause, text),)
+                                   if self.p["local_cancel_reason"] and cause else ())
+
+    def cancel_branch(self, t, u, sink, reasons=(), force=False):
+        """cancel_branch(): a CANCEL on a branch that had a provisional reply; a branch without one
+        waits for it (cancel_b_method 1), gets a faked 487 (0) or a CANCEL anyway (2)."""
+        u.canceled = True
+        method = self.p["cancel_b_method"]
+        if u.last_received < 100 and not force and method != 2:
+            if method == 0:
+                if u.retr_timer is not None:
+                    u.retr_timer.cancel()
+                if u.fr_timer is not None:
+                    u.fr_timer.cancel()
+                self.relay_reply(t, u, 487, FAKED, sink)
+            u.pending_reasons = reasons
+            return
+        if u.retr_timer is not None:
+            u.retr_timer.cancel()
+        reasons = reasons or getattr(u, "pending_reasons", ())
+        u.local_cancel = build_local(u.request, "CANCEL", reasons=reasons,
+                                     extra_prefix=self.p["ac_extra_hdrs"])
+        sink.send(SendAction("relay", u.proto, u.dst, u.local_cancel, u.src))
+        if u.proto not in RELIABLE:
+            self._arm_cancel_retr(t, u, self.ms("retr_timer1"))
+        u.cancel_timers.append(self.arm(self.ms("fr_timer"), lambda now, res: None, "fr"))
+
+    def _arm_cancel_retr(self, t, u, interval):
+        def fire(now, res):
+            if t.done or not any(h.active and h.name == "fr" for h in u.cancel_timers):
+                return
+            res.sent.append(SendAction("relay", u.proto, u.dst, u.local_cancel, u.src))
+            self._arm_cancel_retr(t, u, min(interval * 2, self.ms("retr_timer2")))
+        u.cancel_timers.append(self.arm(interval, fire, "E"))
