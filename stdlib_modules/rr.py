@@ -229,6 +229,8 @@ def _double_cond(mod, cond=COND_IF_DIFF_REALMS):
 
 
 def _anchors(msg):
+    """The prefix anchor is rr-typed, the suffix one is not: remove_record_route() after
+    record_route() leaves the ";lr;ftag=...>" lines in the message, as Kamailio 5.6.3 does [V]."""
     at = msg.hdr_start
     return msg.lumps.anchor(at, RR_TAG), msg.lumps.anchor(at, None)
 
@@ -579,6 +581,9 @@ def check_route_param(ctx, mod, regex):
 
 def _direction_fixup(args, coord, program):
     from cfgvm.stdlib._common import const_text
+    inst = getattr(program, "modules", {}).get("rr")
+    if inst is not None and not inst.params.get("append_fromtag", 1):
+        raise ValueError('usage of "is_direction" function requires parameter "append_fromtag" enabled')
     d = const_text(args[0])
     n = {"downstream": DOWNSTREAM, "upstream": UPSTREAM}.get(str(d).lower())
     if n is None:
@@ -603,7 +608,7 @@ def get_route_uri(ctx, spec=None):
     hf = msg.header("route") if msg is not None else None
     if hf is None:
         ctx.log(L_INFO, "No route header present.")
-        return None
+        return ""            # Kamailio 5.6.3 prints it empty, not <null> [V]
     try:
         return hf.parsed[0].uri_str
     except SipParseError:
