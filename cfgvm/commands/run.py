@@ -103,11 +103,11 @@ def run(args) -> int:
         sys.stderr.write(f"ERROR: cannot bind a listening socket: {e}\n")
         driver.close()
         return 2
-    sys.stdout.write(net.format_listening(table, table.aliases))
-    sys.stdout.flush()
     if args.pidfile:
         with open(args.pidfile, "w") as f:
             f.write(f"{os.getpid()}\n")
+    sys.stdout.write(net.format_listening(table, table.aliases))
+    sys.stdout.flush()
     if args.workdir:
         try:
             os.chdir(args.workdir)

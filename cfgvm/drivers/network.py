@@ -37,9 +37,11 @@ class StderrLog:
         self.stream = stream or sys.stderr
         self.pid = os.getpid()
 
-    def line(self, rank: int, level: int, who: str, text: str) -> None:
+    def line(self, rank: int, level: int, who: str | None, text: str) -> None:
+        """who: the `<core>`-style origin; None when text carries its own (xlog's "<script>: ")."""
         name = LEVEL_NAMES.get(level, str(level))
-        self.stream.write(f"{rank:2d}({self.pid}) {name}: {who}: {text}")
+        head = f"{who}: " if who else ""
+        self.stream.write(f"{rank:2d}({self.pid}) {name}: {head}{text}")
         self.stream.flush()
 
     def core(self, level: int, text: str, limit: int = L_INFO) -> None:
@@ -186,7 +188,7 @@ class NetworkDriver:
 
     def _emit(self, res: Result, rank: int) -> None:
         for r in res.logs:
-            self.log.line(rank, r.level, "<script>", r.text)
+            self.log.line(rank, r.level, None, r.text)
         if res.error:
             self.log.core(L_ERR, "cfgvm internal error while running the config:\n" + res.error)
         if res.kind == "invalid" and res.reason:

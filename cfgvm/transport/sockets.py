@@ -127,10 +127,9 @@ class SocketTable:
         return None
 
     def select(self, proto: str, dst_ip: str, force=None, rcv=None) -> SocketInfo | None:
-        """get_send_socket(): the forced socket if it exists with that protocol, else the socket the
-        message came in on when it has the same protocol and family, else the first socket with the
-        protocol and the destination's family (mhomed: the one whose address the kernel would use as
-        source is not probed here, the first same-family one is taken)."""
+        """get_send_socket(): the forced socket if it exists with that protocol; for UDP the socket
+        the message came in on when it is UDP of the destination's family; else the protocol's
+        "main" socket for that family (TCP never reuses the receiving socket)."""
         af = 10 if ":" in dst_ip else 2
         if force is not None:
             fproto, fhost, fport = force
@@ -139,14 +138,28 @@ class SocketTable:
                 s = self.find(fproto or proto, str(h), fport)
                 if s is not None and s.proto == proto:
                     return s
-        if rcv is not None and rcv.proto == proto:
-            s = self.find(proto, rcv.dst_ip, rcv.dst_port)
+        if proto == "udp" and rcv is not None and rcv.proto == "udp":
+            s = self.find("udp", rcv.dst_ip, rcv.dst_port)
             if s is not None and s.af == af:
                 return s
+        return self.main(proto, af)
+
+    def main(self, proto: str, af: int) -> SocketInfo | None:
+        """sendipv4/sendipv6 (per protocol): the first non-loopback socket, else the LAST loopback
+        one (Kamailio keeps replacing a loopback choice while it walks the list)."""
+        chosen = None
         for s in self.sockets:
             if s.proto == proto and s.af == af:
-                return s
-        return None
+                if chosen is None or _loopback(chosen.ip):
+                    chosen = s
+        return chosen
+
+
+def _loopback(ip: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip).is_loopback
+    except ValueError:
+        return False
 
 
 def _norm(host: str) -> str:
