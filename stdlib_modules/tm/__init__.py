@@ -323,7 +323,7 @@ def w_t_drop_replies(ctx, mod, mode="a"):
         return -1
     for u in t.uacs:
         if mode != "l" or u is t.uacs[-1]:
-            u.dropped = True
+            u.dropped, u.reply = True, None
     return 1
 
 

@@ -421,8 +421,8 @@ class Runtime:
             if branch_cnt < len(t.uacs):
                 mode = self.p["failure_reply_mode"]
                 if mode in (1, 3):
-                    for old in t.uacs[:branch_cnt]:
-                        old.dropped = True
+                    for old in t.uacs[:branch_cnt]:      # their replies are freed (t_pick_branch skips them)
+                        old.dropped, old.reply = True, None
                 b, picked = pick_branch(t, -1, 0, self.p["faked_reply_prio"], skip_dropped=True)
                 if b < 0:
                     if b == -2:
