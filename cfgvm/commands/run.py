@@ -103,6 +103,8 @@ def run(args) -> int:
         sys.stderr.write(f"ERROR: cannot bind a listening socket: {e}\n")
         driver.close()
         return 2
+    signal.signal(signal.SIGTERM, driver.stop)     # before the banner: a test may signal right after it
+    signal.signal(signal.SIGINT, driver.stop)
     if args.pidfile:
         with open(args.pidfile, "w") as f:
             f.write(f"{os.getpid()}\n")
@@ -113,8 +115,6 @@ def run(args) -> int:
             os.chdir(args.workdir)
         except OSError as e:
             log.core(net.L_WARN, f"cannot chdir to {args.workdir}: {e}")
-    signal.signal(signal.SIGTERM, driver.stop)
-    signal.signal(signal.SIGINT, driver.stop)
     driver.report_startup()
     try:
         import time

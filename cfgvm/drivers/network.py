@@ -61,7 +61,7 @@ class NetworkDriver:
                               self._tcp_message, lambda lvl, txt: self.log.core(lvl, txt, self._level()))
         self.udp: dict[tuple[str, int], UdpSocket] = {}
         self.listeners: list[TcpListener] = []
-        self.running = False
+        self.running = True           # stop() (a signal) may come before serve() starts
         self._rr = 0
         # the sans-IO core asks the program for its sockets (`myself`, kex is_myself, socket selection)
         program.sockets = program.myself = program.is_myself = table
@@ -117,7 +117,6 @@ class NetworkDriver:
         wfd.setblocking(False)
         old_wakeup = signal.set_wakeup_fd(wfd.fileno())
         self.sel.register(rfd, selectors.EVENT_READ, None)
-        self.running = True
         next_tick = time.monotonic() + TICK
         try:
             while self.running:
