@@ -123,7 +123,7 @@ class NetworkDriver:
                 now = time.monotonic()
                 if until is not None and now >= until:
                     break
-                for key, mask in self.sel.select(max(0.0, next_tick - now)):
+                for key, mask in self.sel.select(self._timeout(next_tick - now)):
                     obj = key.data
                     if obj is None:
                         try:
@@ -136,6 +136,7 @@ class NetworkDriver:
                         self.tcp.accept(obj)
                     else:
                         self.tcp.ready(obj, mask)
+                self._fire_timers()
                 if time.monotonic() >= next_tick:
                     next_tick = time.monotonic() + TICK
                     self.tcp.reap()
@@ -144,6 +145,22 @@ class NetworkDriver:
             self.sel.unregister(rfd)
             rfd.close()
             wfd.close()
+
+    def _timeout(self, housekeeping: float) -> float:
+        """Sleep until housekeeping or the earliest engine timer (tm's T1/fr_timer...), whichever first."""
+        wait = housekeeping
+        for eng in self.engines:
+            due = eng.next_deadline()
+            if due is not None:
+                wait = min(wait, due - time.time())
+        return max(0.0, wait)
+
+    def _fire_timers(self) -> None:
+        now = time.time()
+        for eng in self.engines:
+            due = eng.next_deadline()
+            if due is not None and due <= now:
+                self._handle(eng.tick(now), eng.worker.rank, None)
 
     def _engine(self) -> Engine:
         self._rr = (self._rr + 1) % len(self.engines)
