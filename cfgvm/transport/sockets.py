@@ -45,6 +45,10 @@ class SocketInfo:
     def via_port(self) -> int:
         return self.adv_port or self.port
 
+    def __iter__(self):
+        """(proto, ip, port), the shape modules and the dry-run table use."""
+        return iter((self.proto, self.ip, self.port))
+
     def __str__(self) -> str:
         ip = f"[{self.ip}]" if ":" in self.ip else self.ip
         return f"{self.proto}:{ip}:{self.port}"
