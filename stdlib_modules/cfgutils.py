@@ -100,8 +100,8 @@ def _gflags(ctx, mod):
 
 
 def fixup_gflag(args, coord, program):
-    text = args[0].value if hasattr(args[0], "value") else args[0]
-    n = int(text, 0)
+    v = args[0].value if hasattr(args[0], "value") else args[0]
+    n = v if isinstance(v, int) else int(v.strip(), 0)   # `is_gflag(1)` parses as a number
     if not 0 <= n <= 31:
         raise ValueError(f"global flag {n} outside 0..31")
     return [n]
