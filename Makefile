@@ -21,10 +21,10 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# `cfgvm run` does not exist yet: until it does, `make run` checks the example config.
+# The example config as a SIP proxy on udp/tcp 127.0.0.1:5060 (Ctrl-C stops it).
+LISTEN ?= -l udp:127.0.0.1:5060 -l tcp:127.0.0.1:5060
 run: install
-	@echo "cfgvm run is not implemented yet: checking $(CFG) instead"
-	$(BIN)/cfgvm check -f $(CFG)
+	$(BIN)/cfgvm run -DD -E -f $(CFG) $(LISTEN)
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
