@@ -102,8 +102,11 @@ def _grep_sock(ctx, puri, default_port: bool):
     host = puri.host.strip("[]").lower()
     proto = (puri.transport or "").lower() or None
     port = puri.port_no or ((5061 if proto == "tls" else 5060) if default_port else 0)
-    for sproto, shost, sport in socks:
-        if shost == host and (not port or sport == port) and (proto is None or proto == sproto):
+    for s in socks:
+        # cfgvm.transport SocketInfo, or the dry-run's (proto, host, port) rows
+        sproto, shost, sport = (s.proto, s.ip, s.port) if hasattr(s, "ip") else s
+        if shost.strip("[]").lower() == host and (not port or sport == port) \
+                and (proto is None or proto == sproto):
             return (sproto, shost, sport)
     return None
 

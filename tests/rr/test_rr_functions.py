@@ -85,3 +85,21 @@ def test_preset_with_two_addresses_needs_double_rr():
 def test_sockname_mode_is_refused_clearly():
     with pytest.raises(Exception, match="sockname_mode"):
         run("    record_route();", request(dst=UDP4), 'modparam("rr", "sockname_mode", 1)')
+
+
+def test_double_route_forces_the_socket_of_our_second_entry():
+    """loose.c after_loose(): with ;r2 the second Route of ours names the socket to send from."""
+    from cfgvm.compiler.program import compile_config
+    from cfgvm.drivers.dryrun import DryRun
+    from cfgvm.parse import parse_string
+    from cfgvm.vm.context import ReceiveInfo
+    from rr.cases import R2
+    from rr.test_kamailio_cases import program
+    prog = compile_config(parse_string(HEAD.format(mp="", body="    loose_route();")))[0]
+    prog.sockets = prog.myself = prog.is_myself = program("default").sockets
+    raw = request("BYE", "sip:bob@10.0.0.9", op="", to_tag="t",
+                  routes=[R2.replace("127.0.0.1;transport=tcp", "127.0.0.1:5062") + ", <sip:127.0.0.3:5080;lr>"])
+    res = DryRun(prog, trace=False).run(raw, ReceiveInfo(*SOURCES["udp"])).result
+    assert res.error is None, res.error
+    assert res.ctx.force_socket == ("udp", "127.0.0.1", 5062)
+    assert [a.src for a in res.sent] == [("127.0.0.1", 5062)]
