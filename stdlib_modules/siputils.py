@@ -50,15 +50,16 @@ def is_first_hop(ctx, mod, mode=0):
 
 
 def is_user(ctx, mod, user):
-    """The username of the credentials (Authorization/Proxy-Authorization) equals user."""
-    for name in ("proxy-authorization", "authorization"):
-        h = ctx.msg.header(name)
-        if h is not None:
-            try:
-                return 1 if h.parsed.username == user else -1
-            except (SipParseError, AttributeError):
-                return -1
-    return -1
+    """The username of the *authorized* credentials equals user. Kamailio reads the credentials an auth
+    module marked authorized (www/proxy_authorize, under mod_state "auth.authorized"); cfgvm has no auth
+    module yet, so a message without that mark gets Kamailio's error and -1."""
+    cred = ctx.mod_state.get("auth.authorized")
+    if cred is None:
+        ctx.log(-1, "ERROR: siputils: is_user(): no authorized credentials found (error in scripts)\n")
+        ctx.log(-1, "ERROR: siputils: is_user(): Call {www,proxy}_authorize before calling is_user function !\n")
+        return -1
+    name = cred.username or ""
+    return 1 if name and name == user else -1
 
 
 def _ruri(ctx):
@@ -123,16 +124,27 @@ def is_tel_number(ctx, mod, text):
     return 1 if t and t.isascii() and t.isdigit() and (len(t) > 0) else -1
 
 
+_DIGITS = frozenset("0123456789")
+_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
 def is_numeric(ctx, mod, text):
-    return 1 if text and text.isascii() and text.isdigit() else -1
+    """1 for ASCII digits only; -2 for an empty value or any other character (siputils 5.6)."""
+    return 1 if text and _DIGITS.issuperset(text) else -2
 
 
 def is_alphanum(ctx, mod, text):
-    return 1 if text and text.isascii() and text.isalnum() else -1
+    """1 for ASCII letters and digits only; -2 when empty, -3 for another character."""
+    if not text:
+        return -2
+    return 1 if _ALNUM.issuperset(text) else -3
 
 
 def is_alphanumex(ctx, mod, text, extra):
-    return 1 if text and all((c.isascii() and c.isalnum()) or c in extra for c in text) else -1
+    """is_alphanum that also allows the characters of `extra`."""
+    if not text:
+        return -2
+    return 1 if (_ALNUM | set(extra)).issuperset(text) else -3
 
 
 def _cmp_uris(a, b, aor=False):

@@ -18,6 +18,7 @@ import time
 
 from cfgvm.exports import (ANY_ROUTE, BRANCH_ROUTE, FAILURE_ROUTE, FMT, IGP, ONREPLY_ROUTE, PVAR, REGEX,
                            REQUEST_ROUTE, STR, Function, Module)
+from cfgvm.compiler.regex import RegexError, translate
 from cfgvm.vm.transformations import tr_re
 
 _RFB = REQUEST_ROUTE | FAILURE_ROUTE | BRANCH_ROUTE
@@ -507,21 +508,27 @@ def str_ifind(ctx, mod, text, needle):
     return str_find(ctx, mod, text.lower(), needle.lower())
 
 
-def regex_substring(ctx, mod, text, regex, mindex, mcount, ref):
+def regex_substring(ctx, mod, text, regex, mindex, nmatch, ref):
+    """One regexec with `nmatch` slots (slot 0 = whole match, then the groups), slot `mindex` stored.
+
+    As textops 5.6: mindex > nmatch-1 -> -1; no match -> -2; an empty or unset slot -> -1. Kamailio
+    passes REG_EXTENDED as the *eflags* of regexec, which is REG_NOTBOL: `^` never matches."""
+    if mindex > nmatch - 1:
+        return -1
     try:
-        rx = re.compile(regex)
-    except re.error:
+        rx = re.compile(translate(regex))
+    except (re.error, RegexError):
         return -1
-    ms = list(rx.finditer(text))
-    if mcount > 0:
-        ms = ms[:mcount]
-    # mindex counts groups across matches (match 0 group 0 = 0)
-    groups = []
-    for m in ms:
-        groups.extend([m.group(0)] + list(m.groups()))
-    if mindex >= len(groups) or groups[mindex] is None:
+    # searching from pos 1 of a padded text keeps `^` from matching at the start (REG_NOTBOL)
+    m = rx.search("\0" + text, 1)
+    if m is None:
+        return -2
+    if mindex > rx.groups:
         return -1
-    ref.set(ctx, groups[mindex])
+    part = m.group(mindex)
+    if not part:
+        return -1
+    ref.set(ctx, part)
     return 1
 
 
