@@ -1,6 +1,6 @@
 """VM and dry-run throughput on one core (prints figures, asserts nothing).
 
-    .venv/bin/python bench/vm.py [--count N] [--seconds S] [--profile] [--no-kamailio]
+    .venv/bin/python bench/vm.py [--count N] [--repeats R] [--seconds S] [--profile] [--no-kamailio]
 
 1. dry-run messages/s: REQINIT of the default config (force_rport, maxfwd, keepalive, sanity_check)
    plus a few PV tests and an sl reply, in an in-process loop (program start-up not counted);
@@ -10,7 +10,9 @@
 4. real Kamailio 5.6.3 on the same cfg (when it can run here): a bounded UDP blast on loopback inside a
    fresh network namespace, with a window of outstanding requests; replies/s counted.
 5. --profile: cProfile of the dry-run loop, top costs by own time (file:function).
-Every loop is bounded by --count and --seconds.
+Figures 1-3 are the least disturbed of --repeats passes over --count messages, in CPU time of this
+process (bench/timing.py), next to a reference loop of plain Python measured the same way in the same
+run. Every loop is bounded by --count, --repeats and --seconds.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests"))     # the oracle harness (network namespaces)
 
 from cfgvm.drivers.dryrun import DryRun, load_program, receive_info  # noqa: E402
+from timing import min_batch_seconds, min_rate, reference_rate  # noqa: E402
 
 SRC, DST = ("udp", "127.0.0.2", 5070), ("udp", "127.0.0.1", 5060)
 
@@ -112,20 +115,7 @@ def compile_text(text: str):
         os.unlink(f.name)
 
 
-def timed_loop(fn, items, seconds: float) -> tuple[int, float]:
-    """Run fn over items until done or out of time; (count, elapsed seconds)."""
-    t0 = time.perf_counter()
-    end = t0 + seconds
-    n = 0
-    for it in items:
-        fn(it)
-        n += 1
-        if not n & 255 and time.perf_counter() > end:
-            break
-    return n, time.perf_counter() - t0
-
-
-def bench_dryrun(msgs, seconds: float, profile: bool):
+def bench_dryrun(msgs, repeats: int, seconds: float, profile: bool):
     program = compile_text(BENCH_CFG)
     dry = DryRun(program, trace=False)
     rcv = receive_info(SRC, DST)
@@ -137,16 +127,19 @@ def bench_dryrun(msgs, seconds: float, profile: bool):
             raise SystemExit(f"dry-run failed:\n{r.error}")
     statuses = sorted({r.outcome["replies"][0] if r.outcome["replies"] else r.outcome["status"]
                        for r in first})
-    prof = cProfile.Profile() if profile else None
-    if prof:
+    one = lambda m: receive(m, rcv)     # noqa: E731
+    rate = min_rate(one, msgs, repeats, seconds)
+    prof = None
+    if profile:
+        prof = cProfile.Profile()
         prof.enable()
-    n, dt = timed_loop(lambda m: receive(m, rcv), msgs, seconds)
-    if prof:
+        for m in msgs:
+            one(m)
         prof.disable()
-    return n, dt, statuses, prof
+    return rate, statuses, prof
 
 
-def bench_baseline(msgs, seconds: float):
+def bench_baseline(msgs, repeats: int, seconds: float):
     from cfgvm.sip import Message
     from cfgvm.sip.reply import build_reply, reply_destination
 
@@ -155,24 +148,21 @@ def bench_baseline(msgs, seconds: float):
         code, reason = (200, "Keepalive") if m.method_known == "OPTIONS" else (404, "Not here")
         build_reply(m, code, reason, src_ip="127.0.0.2", src_port=5070, force_rport=True)
         reply_destination(m, "127.0.0.2", 5070)
-    return timed_loop(one, msgs, seconds)
+    return min_rate(one, msgs, repeats, seconds)
 
 
-def bench_loop(iterations: int, seconds: float):
+def bench_loop(iterations: int, repeats: int, seconds: float):
     program = compile_text(LOOP_CFG.replace("$var(limit)", str(iterations)))
     dry = DryRun(program, trace=False)
     rcv = receive_info(SRC, DST)
     msg = messages(1)[0]
-    t0 = time.perf_counter()
-    runs = 0
-    while runs < 20 and time.perf_counter() - t0 < seconds:
+
+    def run(_):
         r = dry.engine.receive(msg, rcv)
         if r.error:
             raise SystemExit(f"loop run failed:\n{r.error}")
-        runs += 1
-    dt = time.perf_counter() - t0
-    statements = runs * (iterations * 3 + 3)     # per iteration: the test and two assignments
-    return statements, dt
+    dt = min_batch_seconds(run, [None], repeats, seconds)
+    return (iterations * 3 + 3) / dt     # per iteration: the test and two assignments
 
 
 def bench_kamailio(msgs, seconds: float, window: int = 64):
@@ -221,22 +211,25 @@ def bench_kamailio(msgs, seconds: float, window: int = 64):
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--count", type=int, default=20000, help="messages per measurement (default 20000)")
+    ap.add_argument("--count", type=int, default=2000, help="messages per pass (default 2000)")
+    ap.add_argument("--repeats", type=int, default=15, help="passes; the fastest counts (default 15)")
     ap.add_argument("--seconds", type=float, default=10.0, help="time bound per measurement")
     ap.add_argument("--loop", type=int, default=20000, help="while-loop iterations per run")
-    ap.add_argument("--profile", action="store_true", help="cProfile the dry-run loop")
+    ap.add_argument("--profile", action="store_true", help="cProfile one more pass of the dry-run loop")
     ap.add_argument("--no-kamailio", action="store_true")
     a = ap.parse_args(argv)
     msgs = messages(a.count)
 
-    n, dt, statuses, prof = bench_dryrun(msgs, a.seconds, a.profile)
-    vm_rate = n / dt
-    print(f"dry-run (VM + modules + reply): {n} messages in {dt:.2f} s = {vm_rate:,.0f} msg/s "
+    ref = reference_rate()
+    print(f"reference loop (plain Python work, bench/timing.py): {ref:,.0f} calls/s")
+    print(f"min of {a.repeats} passes of {a.count} messages, CPU time of this process")
+    vm_rate, statuses, prof = bench_dryrun(msgs, a.repeats, a.seconds, a.profile)
+    print(f"dry-run (VM + modules + reply): {vm_rate:,.0f} msg/s ({vm_rate / ref:.4f} x reference) "
           f"[replies: {', '.join(statuses)}]  target >= 20,000 msg/s: {'met' if vm_rate >= 20000 else 'NOT met'}")
-    n, dt = bench_baseline(msgs, a.seconds)
-    print(f"baseline (parse + build reply, no VM): {n} messages in {dt:.2f} s = {n / dt:,.0f} msg/s")
-    st, dt = bench_loop(a.loop, a.seconds)
-    print(f"VM loop: {st} statements in {dt:.2f} s = {st / dt:,.0f} statements/s")
+    r = bench_baseline(msgs, a.repeats, a.seconds)
+    print(f"baseline (parse + build reply, no VM): {r:,.0f} msg/s ({r / ref:.4f} x reference)")
+    r = bench_loop(a.loop, a.repeats, a.seconds)
+    print(f"VM loop: {r:,.0f} statements/s ({r / ref:.3f} x reference)")
     if not a.no_kamailio:
         got, why = bench_kamailio(msgs, a.seconds)
         if got is None:
