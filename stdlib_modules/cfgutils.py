@@ -121,24 +121,44 @@ def is_gflag(ctx, mod, flag):
     return 1 if _gflags(ctx, mod) & (1 << flag) else -1
 
 
+def _lock_slot(ctx, mod, key, op):
+    """The lock-set slot of key (core_case_hash over 2^lock_set_size slots, at most 2^14), or None
+    after Kamailio's error when lock_set_size is 0 (its default: no lock set, every op fails)."""
+    size = mod.params.get("lock_set_size", 0)
+    if size <= 0:
+        ctx.log(-1, f"ERROR: cfgutils: cfg_lock_helper(): lock set not initialized (attempt to do op: {op}"
+                    f" on: {key}) - see param lock_set_size\n")
+        return None
+    return _hash(key.translate(_ASCII_LOWER), None, 1 << min(size, 14))
+
+
 def lock(ctx, mod, key):
+    slot = _lock_slot(ctx, mod, key, 0)
+    if slot is None:
+        return -1
     locks = _state(ctx)["locks"]
-    if key in locks:
-        raise ModuleError(f"cfgutils: lock('{key}') taken twice: Kamailio would deadlock here")
-    locks.add(key)
+    if slot in locks:
+        raise ModuleError(f"cfgutils: lock('{key}'): its lock-set slot is already held: Kamailio would deadlock here")
+    locks.add(slot)
     return 1
 
 
 def trylock(ctx, mod, key):
-    locks = _state(ctx)["locks"]
-    if key in locks:
+    slot = _lock_slot(ctx, mod, key, 2)
+    if slot is None:
         return -1
-    locks.add(key)
+    locks = _state(ctx)["locks"]
+    if slot in locks:
+        return -1
+    locks.add(slot)
     return 1
 
 
 def unlock(ctx, mod, key):
-    _state(ctx)["locks"].discard(key)
+    slot = _lock_slot(ctx, mod, key, 1)
+    if slot is None:
+        return -1
+    _state(ctx)["locks"].discard(slot)
     return 1
 
 
@@ -157,16 +177,24 @@ def route_if_exists(ctx, mod, name):
     return ctx.program.call_route(ctx, name)
 
 
-def core_hash(ctx, mod, s1, s2, size):
-    """core_hash(s1, s2, size): Kamailio's core_hash() over both strings into a table of 2^size slots
-    (2 when size <= 0), plus one so that the result is never 0."""
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _hash(s1, s2, slots):
+    """Kamailio's core_hash(s1, s2, slots): the hash masked to a power-of-two table."""
     from cfgvm.sip.forward import _hash_update
     h = _hash_update(s1, 0)
     if s2:
         h = _hash_update(s2, h)
     h = ((h + (h >> 11)) + ((h >> 13) + (h >> 23))) & 0xFFFFFFFF
-    slots = 2 if size <= 0 else 1 << size
-    return (h & (slots - 1)) + 1
+    return h & (slots - 1)
+
+
+def core_hash(ctx, mod, s1, s2, size):
+    """core_hash(s1, s2, size): Kamailio's core_hash() over both strings into a table of 2^size slots
+    (2 when size <= 0), plus one so that the result is never 0. Kamailio computes `1 << size` on a
+    32-bit int, and x86 takes the shift count modulo 32: size 64 means 1 slot (always 1)."""
+    return _hash(s1, s2, 2 if size <= 0 else 1 << (size & 31)) + 1
 
 
 def m_abort(ctx, mod):
@@ -260,7 +288,7 @@ EXPORTS = Module(
         Param("initial_probability", INT_PARAM, 10),
         Param("initial_gflags", INT_PARAM, 0),
         Param("hash_file", STR_PARAM, None),
-        Param("lock_set_size", INT_PARAM, 4),
+        Param("lock_set_size", INT_PARAM, 0),
     ],
     pvs=[PV("RANDOM", get_random)],
 )

@@ -40,7 +40,7 @@ def test_cfgutils_random_deterministic_and_prob():
 
 
 def test_cfgutils_gflags_locks_sleep(ctx):
-    m = mod_instance(cfgutils, initial_gflags=2)
+    m = mod_instance(cfgutils, initial_gflags=2, lock_set_size=4)
     assert cfgutils.is_gflag(ctx, m, 1) == 1 and cfgutils.is_gflag(ctx, m, 0) == -1
     cfgutils.set_gflag(ctx, m, 0)
     assert cfgutils.is_gflag(ctx, m, 0) == 1
