@@ -2,7 +2,7 @@
 
 Implemented: append_branch/0/1/2 (a Branch on ctx.branches: uri, dst_uri, q, bflags), setxflag,
 resetxflag, isxflagset (extended flags 0..63, per message), is_faked_msg (-1: every message cfgvm runs
-was received), is_incoming (1 when nio is not intercepting), send_udp/send_tcp (the received buffer,
+was received), is_incoming (-1: only network:msg sets it), send_udp/send_tcp (the received buffer,
 pending changes not applied, as real 5.6.3, to host[:port] or the next hop; IP addresses only), send_data, file_read,
 file_write, msg_iflag_set/reset/is_set (per message, by name), set_send_socket ($fs),
 set_recv_socket, set_source_address (the receive info the PVs read), is_socket_name (program's
@@ -90,7 +90,9 @@ def is_faked_msg(ctx, mod):
 
 
 def is_incoming(ctx, mod):
-    return 1
+    """1 only while event_route[network:msg] handles an incoming buffer (Kamailio's nio_is_incoming
+    flag); that route is not implemented, so outside it the flag is 0 and the answer -1, as 5.6.3."""
+    return -1
 
 
 # ---- send: the received buffer as it is (pending changes not applied: real Kamailio 5.6.3) ------
