@@ -466,11 +466,13 @@ class Resolver:
 
     # -- RFC 3263 --
     def resolve_sip_destinations(self, uri_or_host: str, proto: str | None = None, port: int | None = None,
-                                 now: float = 0.0) -> list[tuple[str, str, int]]:
+                                 now: float = 0.0, honor_maddr: bool = False) -> list[tuple[str, str, int]]:
         """[(proto, ip, port)]: every destination in failover order with use_dns_failover,
-        else the one Kamailio sends to. A sip:/sips: URI gives host (maddr first), port and
-        transport unless proto/port are passed. Raises DnsError when nothing resolves."""
-        host, proto, port = _target(uri_or_host, proto, port)
+        else the one Kamailio sends to. A sip:/sips: URI gives host, port and transport unless
+        proto/port are passed; its maddr only with honor_maddr (RFC 3263 4; Kamailio 5.6.3 is
+        built without HONOR_MADDR, so forward() and tm ignore it). Raises DnsError when nothing
+        resolves."""
+        host, proto, port = _target(uri_or_host, proto, port, honor_maddr)
         failover = self.config.use_failover
         if self.config.try_naptr and proto is None and port is None:
             out = self._naptr(host, now, failover)
@@ -634,14 +636,14 @@ def _unique(dests):
     return out
 
 
-def _target(uri_or_host: str, proto, port):
-    """(host, proto, port) from a URI or a bare host[:port]; the URI's maddr, transport and sips
-    scheme as forward() reads them."""
+def _target(uri_or_host: str, proto, port, honor_maddr=False):
+    """(host, proto, port) from a URI or a bare host[:port]; the URI's transport and sips scheme
+    as forward() reads them."""
     text = uri_or_host.strip()
     if text[:4].lower() == "sip:" or text[:5].lower() == "sips:":
         from cfgvm.sip.uri import parse_uri
         u = parse_uri(text)
-        host = u.maddr or u.host_noport_brackets
+        host = (honor_maddr and u.maddr) or u.host_noport_brackets
         if port is None:
             port = u.port_no
         if proto is None:

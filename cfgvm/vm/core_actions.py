@@ -293,12 +293,21 @@ def _forward(proto):
         msg = ctx.msg
         uri = parse_uri(msg.dst_uri or msg.current_uri_str)
         if host in (None, "uri:host"):
-            host = uri.host_noport_brackets
+            host = uri.host_noport_brackets            # maddr is not used (5.6.3 built without HONOR_MADDR)
+        given_port = uri.port_no if port in (None, "uri:port") else int(port)
         if port in (None, "uri:port"):
             port = uri.port_no or (5061 if uri.scheme == "sips" else 5060)
         p = proto or (uri.transport or "udp").lower()
         if not _is_ip(host):
-            raise CoreActionError(f"forward: DNS resolution of '{host}' is not implemented in cfgvm")
+            # RFC 3263 through the program's DNS cache (SRV when no port; Kamailio's first destination)
+            from cfgvm import dns
+            want = proto or (("tls" if uri.scheme == "sips" else uri.transport.lower()) or None)
+            try:
+                p, host, port = dns.resolver_for(prog).resolve_sip_destinations(
+                    host, want, given_port, ctx.clock())[0]
+            except dns.DnsError as e:
+                ctx.log(-1, f"forward: bad host name {host}, dropping packet ({e})\n")
+                return -478                                      # E_BAD_ADDRESS
         from cfgvm.transport.sockets import send_socket, via_params
         local = ctx.rcv
         sock = send_socket(ctx, p, host)

@@ -96,9 +96,11 @@ def test_transport_param_and_sips_pick_the_srv_service(server):
         r.resolve_sip_destinations("sips:both.test;transport=udp", now=0)
 
 
-def test_maddr_wins_over_host(server):
-    assert res(server).resolve_sip_destinations("sip:x@nowhere.test;maddr=real.test", now=0) == [
-        ("udp", "127.0.0.9", 5060)]
+def test_maddr(server):
+    # RFC 3263 4: maddr replaces the host; Kamailio 5.6.3 (built without HONOR_MADDR) ignores it
+    uri = "sip:x@real.test;maddr=both.test"
+    assert res(server).resolve_sip_destinations(uri, now=0, honor_maddr=True) == [("udp", "127.0.0.31", 5081)]
+    assert res(server).resolve_sip_destinations(uri, now=0) == [("udp", "127.0.0.9", 5060)]
 
 
 def test_no_srv_falls_back_to_a_on_default_port(server):
