@@ -5,18 +5,17 @@ statement's text (trace and disasm).  Jumps go to Labels patched at the end.  Ea
 has an error target: where the VM continues after an evaluation error in it (an `if` goes to its
 else branch, an assignment or a call statement is skipped, a while loop is left).
 
-Kamailio's start-up optimiser rewrites that change results are applied here (rvalue.c rve_optimize,
-kamailio-language.md §4.5): `x || 0` and `x && 1` -> (int)x, `x && 0` and `x * 0` -> 0 (x is not
-evaluated), `x * 1` and `0 + x` -> (int)x, `x == ""` -> strempty(x), `x != ""` -> !strempty(x),
-`x == $null` -> !defined x, `x != $null` -> defined x; constant sub-expressions are folded.
+Kamailio's start-up optimiser rewrites that change results are applied to every expression first
+(cfgvm/compiler/optimise.py); an assignment whose optimised value is a bare call stores the raw code.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from cfgvm import ast as A
+from cfgvm.compiler.optimise import optimise
 from cfgvm.compiler.regex import RegexError, compile_ere
-from cfgvm.compiler.resolve import BLOCK_ROUTE_TYPE, Resolver, fold
+from cfgvm.compiler.resolve import BLOCK_ROUTE_TYPE, Resolver
 from cfgvm.diagnostics import SYNTHETIC, Coord
 from cfgvm.vm import opcodes as OP
 from cfgvm.vm.machine import BINARY_OPS, UNARY_OPS, const_match
@@ -256,7 +255,7 @@ class CodeGen:
         end = Label()
         self.err_target = end
         ref = self.r.pv(s.target, writable=True)
-        v = s.value
+        v = optimise(s.value)
         if isinstance(v, (A.Call, A.CoreAction, A.RouteCall)):
             self.call(v)                  # raw return code (§4.6)
         else:
@@ -361,49 +360,6 @@ class CodeGen:
         self.expr(e.left)
         self.expr(e.right)
         self.emit(OP.BINARY, (op, BINARY_OPS[op]), e.coord, raw=op)
-
-
-def _is_const(e, v=None) -> bool:
-    return isinstance(e, A.Const) and (v is None or (e.value == v and type(e.value) is type(v)))
-
-
-def _is_null(e) -> bool:
-    return isinstance(e, A.PV) and e.text in ("$null", "$(null)")
-
-
-def optimise(e):
-    """Kamailio's start-up rewrites (see the module docstring) and constant folding."""
-    e = fold(e)
-    if not isinstance(e, A.BinOp):
-        return e
-    op, lhs, rhs = e.op, fold(e.left), fold(e.right)
-    c = e.coord
-
-    def cast(x):
-        return A.UnOp(op="(int)", operand=x, coord=c)
-    if op == "||" and (_is_const(rhs, 0) or _is_const(lhs, 0)):
-        return cast(lhs if _is_const(rhs, 0) else rhs)
-    if op == "&&":
-        if _is_const(rhs, 0) or _is_const(lhs, 0):
-            return A.Const(value=0, coord=c)
-        if _is_const(rhs, 1) or _is_const(lhs, 1):
-            return cast(lhs if _is_const(rhs, 1) else rhs)
-    if op == "*":
-        if _is_const(rhs, 0) or _is_const(lhs, 0):
-            return A.Const(value=0, coord=c)
-        if _is_const(rhs, 1) or _is_const(lhs, 1):
-            return cast(lhs if _is_const(rhs, 1) else rhs)
-    if op == "+" and _is_const(lhs, 0):
-        return cast(rhs)
-    if op in ("==", "!=") and (_is_const(rhs, "") or _is_const(lhs, "")):
-        other = lhs if _is_const(rhs, "") else rhs
-        node = A.UnOp(op="strempty", operand=other, coord=c)
-        return node if op == "==" else A.UnOp(op="!", operand=node, coord=c)
-    if op in ("==", "!=") and (_is_null(rhs) or _is_null(lhs)):
-        other = lhs if _is_null(rhs) else rhs
-        node = A.UnOp(op="defined", operand=other, coord=c)
-        return node if op == "!=" else A.UnOp(op="!", operand=node, coord=c)
-    return e
 
 
 def _stmt_text(s) -> str:
