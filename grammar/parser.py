@@ -237,6 +237,7 @@ class CfgParser:
             p[0] = ("ipv6" if ":" in p[1].text else "ipv4", p[1], coord, False)
         else:
             words, kinds = p[1]
+            coord = words[0][2]
             if len(words) == 1 and kinds[0] == "NUMBER":
                 p[0] = ("int", words[0][1], coord, False)
             elif len(words) == 1 and kinds[0] == "ID":
@@ -735,13 +736,15 @@ class CfgParser:
         return A.CoreAction(name=ACTION_NAMES[t], args=args, written=p[1], coord=self.c(p, 1))
 
     def p_cmd_forward(self, p):
-        """cmd : FORWARD LPAREN RPAREN
+        """cmd : forward_kw LPAREN RPAREN
                | forward_kw LPAREN fwd_target RPAREN
                | forward_kw LPAREN fwd_target COMMA NUMBER RPAREN
                | forward_kw LPAREN URIHOST COMMA URIPORT RPAREN
                | forward_kw LPAREN URIHOST COMMA NUMBER RPAREN
                | forward_kw LPAREN URIHOST RPAREN"""
-        name, written, coord = p[1] if isinstance(p[1], tuple) else ("forward", p[1], self.c(p, 1))
+        name, written, coord = p[1]
+        if len(p) == 4 and name != "forward":
+            self.fail(self.c(p, 3), f"syntax error, unexpected ')': {written}() needs a destination")
         args = []
         for i in range(3, len(p) - 1, 2):
             v, st = p[i], p.slice[i].type
@@ -752,8 +755,6 @@ class CfgParser:
             elif st == "NUMBER":
                 v = A.Const(value=v, coord=self.c(p, i))
             args.append(v)
-        if name == "forward" and len(p) == 4:
-            args = []
         p[0] = A.CoreAction(name=name, args=args, written=written, coord=coord)
 
     def p_forward_kw(self, p):
@@ -897,8 +898,9 @@ class CfgParser:
         p[0] = p[1]
 
     def p_rval_block(self, p):
-        """rval : LPAREN assign_action RPAREN"""
-        p[0] = p[2]
+        """rval : LPAREN assign_action RPAREN
+                | LBRACE actions RBRACE"""
+        p[0] = p[2] if p.slice[1].type == "LPAREN" else A.Block(stmts=p[2], coord=self.c(p, 1))
 
     def p_rval_expr(self, p):
         """rval_expr : rval"""
