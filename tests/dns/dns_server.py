@@ -17,12 +17,12 @@ SOA = "@ 3600 IN SOA ns.test. admin.test. 1 3600 600 86400 60\n"
 
 
 class DnsServer:
-    def __init__(self, zone_text: str, origin: str = "test.", srv_additional: bool = False):
+    def __init__(self, zone_text: str, origin: str = "test.", srv_additional: bool = False, port: int = 0):
         self.zone = dns.zone.from_text(SOA + zone_text, origin=origin, relativize=False, check_origin=False)
         self.srv_additional = srv_additional
         self.queries: list[tuple[str, str]] = []
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind(("127.0.0.1", port))
         self.sock.settimeout(0.05)
         self.port = self.sock.getsockname()[1]
         self._stop = threading.Event()
