@@ -13,6 +13,10 @@ RPC "sl.stats": rpc_stats(mod, shared) -> {counter: value} of the replies sent.
 """
 from __future__ import annotations
 
+import binascii
+import functools
+import hashlib
+
 from cfgvm.exports import (FAILURE_ROUTE, FMT, IGP, INT_PARAM, NEEDS_INNER, ONREPLY_ROUTE, PV,
                            REQUEST_ROUTE, STR_PARAM, Function, Module, Param)
 from cfgvm.vm.context import SendAction
@@ -35,39 +39,30 @@ _ERR_TEXT = {-477: (477, "Unfortunately error on sending to next hop occurred"),
              -487: (487, "Transaction canceled"), 0: (500, "No error")}
 
 
-def _ccitt_table():
-    tab = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x8408 if c & 1 else c >> 1
-        tab.append(c)
-    return tab
-
-
-_CCITT = _ccitt_table()
+# CRC-CCITT as Kamailio's crcitt.c (reflected 0x8408, init 0xFFFF, result complemented: the
+# CRC-16/X-25 of the catalogues). binascii.crc_hqx is the unreflected form of the same polynomial,
+# so the input bytes and the 16-bit result are bit-reversed around it.
+_BITREV = bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))
 
 
 def crcitt_hex(parts) -> str:
     """crcitt_string_array(): CRC-CCITT over the parts, 4 hex digits least significant first."""
-    crc = 0xFFFF
-    for p in parts:
-        for ch in p.encode("latin-1"):
-            crc = _CCITT[(crc ^ ch) & 0xFF] ^ (crc >> 8)
-    crc = ~crc & 0xFFFF
-    out = []
-    for _ in range(4):
-        out.append("0123456789abcdef"[crc & 0xF])
-        crc >>= 4
-    return "".join(out)
+    crc = binascii.crc_hqx("".join(parts).encode("latin-1").translate(_BITREV), 0xFFFF)
+    crc = ~((_BITREV[crc & 0xFF] << 8) | _BITREV[crc >> 8]) & 0xFFFF
+    return format(crc, "04x")[::-1]
+
+
+@functools.lru_cache(maxsize=64)
+def _totag_head(ip, port) -> str:
+    """init_tags(): md5 of "KAMAILIO-stateless" and the first listen address (fixed per socket)."""
+    return hashlib.md5(f"KAMAILIO-stateless{ip}{port}".encode("latin-1")).hexdigest()
 
 
 def stateless_totag(ctx) -> str:
     """sl's to-tag: md5("KAMAILIO-stateless" + first listen address + port) "." crc suffix of
     (Via host, port, branch) and (Via port, host, Call-ID), as init_tags()/calc_crc_suffix()."""
-    import hashlib
     sock = getattr(ctx.program, "first_socket", None) or (ctx.rcv.dst_ip, ctx.rcv.dst_port)
-    head = hashlib.md5(f"KAMAILIO-stateless{sock[0]}{sock[1]}".encode("latin-1")).hexdigest()
+    head = _totag_head(sock[0], sock[1])
     v = ctx.msg.via1
     a = [v.host, v.port] + ([v.branch] if v.branch is not None else [])
     b = [v.port, v.host] + ([ctx.msg.call_id] if ctx.msg.call_id is not None else [])
@@ -82,9 +77,26 @@ def _reply_api():
     return reply
 
 
+def _stats(ctx) -> dict:
+    return ctx.shared.modules.setdefault("sl", {}).setdefault("stats", {})
+
+
 def _count(ctx, name, n=1):
-    stats = ctx.shared.modules.setdefault("sl", {}).setdefault("stats", {})
+    stats = _stats(ctx)
     stats[name] = stats.get(name, 0) + n
+
+
+_BUCKETS: dict = {}   # code -> the counters a reply with that code increments, computed once
+
+
+def _reply_buckets(code):
+    got = _BUCKETS.get(code)
+    if got is None:
+        got = _BUCKETS[code] = tuple(
+            ["sent_replies"] + ([f"{code}_replies"] if f"{code}_replies" in STATS else [])
+            + [f"{code // 100}xx_replies" if 1 <= code // 100 <= 6 else "xxx_replies"]
+            + (["sent_err_replies"] if code >= 300 else []))
+    return got
 
 
 def sl_reply(ctx, code: int, reason: str, to_tag=None) -> int:
@@ -110,13 +122,9 @@ def sl_reply(ctx, code: int, reason: str, to_tag=None) -> int:
     ctx.send(SendAction("reply", r.proto, dst, data, src=(r.dst_ip, r.dst_port)))
     ctx.replied = True
     ctx.mod_state["sl_totag"] = to_tag
-    _count(ctx, "sent_replies")
-    bucket = f"{code}_replies" if f"{code}_replies" in STATS else None
-    if bucket:
-        _count(ctx, bucket)
-    _count(ctx, f"{code // 100}xx_replies" if 1 <= code // 100 <= 6 else "xxx_replies")
-    if code >= 300:
-        _count(ctx, "sent_err_replies")
+    stats = _stats(ctx)
+    for name in _reply_buckets(code):
+        stats[name] = stats.get(name, 0) + 1
     return 1
 
 

@@ -103,17 +103,18 @@ def via_line(host, port, transport="UDP", branch="", rport=False, extra=""):
     return s + extra + "\r\n"
 
 
-def add_received(msg, src_ip, src_port=None, force_rport=False, after_sent_by=False):
-    """received=/rport= on the top Via as lumps, in Kamailio's order (build_res_buf_from_sip_req /
-    build_req_buf_from_sip_req): an existing ;rport gets its value in place (else ;rport=port is
-    appended when forced), then ;received=ip is appended when the sent-by host is not the source
-    IP (RFC 3261 18.2.1) or the Via carries ;rport (RFC 3581; Kamailio's received_test).
+def received_edits(msg, src_ip, src_port=None, force_rport=False, after_sent_by=False):
+    """The received=/rport= changes of the top Via, in Kamailio's order (build_res_buf_from_sip_req /
+    build_req_buf_from_sip_req), as [(offset in msg.text, bytes replaced, text)] in creation order:
+    an existing ;rport gets its value in place (else ;rport=port is appended when forced), then
+    ;received=ip is appended when the sent-by host is not the source IP (RFC 3261 18.2.1) or the Via
+    carries ;rport (RFC 3581; Kamailio's received_test).
     after_sent_by: received goes right after host[:port], before the other params, as Kamailio
-    writes it into a forwarded request (replies get it at the end). Returns True when something was added."""
+    writes it into a forwarded request (replies get it at the end)."""
     hf = msg.header("via")
     v = hf.parsed[0]
     base = hf.body_start
-    changed = False
+    edits = []
     if src_port is not None and (v.has_rport or force_rport):
         if v.has_rport:
             body = hf.body_raw
@@ -121,10 +122,9 @@ def add_received(msg, src_ip, src_port=None, force_rport=False, after_sent_by=Fa
             j = i + 6
             while j < v.params_end and body[j] != ";":
                 j += 1
-            msg.lumps.replace(base + i, j - i, f";rport={src_port}")
+            edits.append((base + i, j - i, f";rport={src_port}"))
         else:
-            msg.lumps.insert_after(base + v.params_end, f";rport={src_port}")
-        changed = True
+            edits.append((base + v.params_end, 0, f";rport={src_port}"))
     host = v.host[1:-1] if v.host.startswith("[") else v.host
     # received_test(): a Via asking for rport gets received= too, even from the sent-by address
     if host != src_ip or v.has_rport:
@@ -132,9 +132,19 @@ def add_received(msg, src_ip, src_port=None, force_rport=False, after_sent_by=Fa
         at = v.params_end
         if after_sent_by and v.params_str:
             at -= len(v.params_str) + 1
-        msg.lumps.insert_after(base + at, f";received={ip}")
-        changed = True
-    return changed
+        edits.append((base + at, 0, f";received={ip}"))
+    return edits
+
+
+def add_received(msg, src_ip, src_port=None, force_rport=False, after_sent_by=False):
+    """received_edits() as lumps on msg. Returns True when something was added."""
+    edits = received_edits(msg, src_ip, src_port, force_rport, after_sent_by)
+    for off, length, text in edits:
+        if length:
+            msg.lumps.replace(off, length, text)
+        else:
+            msg.lumps.insert_after(off, text)
+    return bool(edits)
 
 
 def decrement_max_forwards(msg, default=70):

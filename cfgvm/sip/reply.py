@@ -5,7 +5,8 @@ the receiving side fills them); Record-Route when 180 <= code < 300; From, Call-
 their original order (To gets ;tag= when it has none and code > 100); extra headers (e.g. sanity's
 Unsupported:); Server:; Content-Length; empty line; body.
 """
-from .forward import add_received
+from .errors import SipParseError
+from .forward import received_edits
 
 # headers copied into a reply
 _COPIED = {"via", "from", "call-id", "cseq", "to"}
@@ -19,29 +20,29 @@ def build_reply(msg, code, reason, to_tag=None, src_ip=None, src_port=None, forc
     t = msg.text
     out = [f"SIP/2.0 {code} {reason}\r\n"]
     first_via = True
-    for hf in msg.headers():
-        k = hf.key
-        if k == "record-route" and 180 <= code < 300:
-            out.append(hf.text)
+    tag_to = None                  # decided at the To header (parsing it may raise)
+    rr = 180 <= code < 300
+    for k, start, _, body_start, body_end, end in msg._h:
+        if k == "record-route" and rr:
+            out.append(t[start:end])
         if k not in _COPIED:
             continue
         if k == "via" and first_via:
             first_via = False
-            line = hf.text
-            if src_ip is not None:
-                tmp = type(msg).parse(msg.buf)
-                add_received(tmp, src_ip, src_port, force_rport)
-                h2 = tmp.header("via")
-                new = tmp.to_bytes().decode("latin-1")
-                # the rebuilt first Via spans from its start to where the next header begins
-                delta = len(new) - len(t)
-                line = new[h2.start:h2.end + delta]
-            out.append(line)
-        elif k == "to" and code > 100 and msg.to is not None and msg.to.tag is None:
+            if src_ip is None:
+                out.append(t[start:end])
+            else:
+                if msg.header_error is not None:
+                    # received= needs every header parsed, as Kamailio's reply builder: none
+                    e = msg.header_error
+                    raise SipParseError(e.where, e.why, e.status)
+                out.append(_edited(t, start, end, received_edits(msg, src_ip, src_port, force_rport)))
+        elif k == "to" and code > 100 and (tag_to if tag_to is not None else
+                                           (tag_to := msg.to is not None and msg.to.tag is None)):
             tag = to_tag or "cfgvm-to-tag"
-            out.append(t[hf.start:hf.body_start] + hf.body_raw.rstrip(" \t") + f";tag={tag}\r\n")
+            out.append(t[start:body_start] + t[body_start:body_end].rstrip(" \t") + f";tag={tag}\r\n")
         else:
-            out.append(hf.text)
+            out.append(t[start:end])
     for h in extra_headers:
         out.append(h if h.endswith("\r\n") else h + "\r\n")
     if server:
@@ -50,6 +51,22 @@ def build_reply(msg, code, reason, to_tag=None, src_ip=None, src_port=None, forc
         out.append(f"Content-Type: {content_type}\r\n")
     out.append(f"Content-Length: {len(body)}\r\n\r\n")
     return "".join(out).encode("latin-1") + (body if isinstance(body, bytes) else body.encode("latin-1"))
+
+
+def _edited(t, start, end, edits):
+    """t[start:end] with edits [(offset, length, text)] applied as lumps would be (stable order by
+    offset; an edit inside an earlier deletion moves to its end)."""
+    out = []
+    s = start
+    for off, length, text in sorted(edits, key=lambda e: e[0]):
+        if off < s:
+            length = max(0, length - (s - off))
+            off = s
+        out.append(t[s:off])
+        out.append(text)
+        s = off + length
+    out.append(t[s:end])
+    return "".join(out)
 
 
 def reply_destination(msg, src_ip, src_port, reliable=False, kamailio=True):
