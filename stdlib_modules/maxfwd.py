@@ -44,10 +44,7 @@ def _present(ctx):
 def _write_in_place(msg, s, e, value: int):
     """decrement_maxfwd(): the digits overwrite the old value inside the buffer, right-aligned."""
     digits = str(value)[-(e - s):]
-    new = digits.rjust(e - s)
-    msg.text = msg.text[:s] + new + msg.text[e:]
-    msg.buf = msg.text.encode("latin-1")
-    msg._parsed.clear()
+    msg.overwrite(s, digits.rjust(e - s))
 
 
 def process_maxfwd(ctx, mod, limit):

@@ -279,6 +279,21 @@ class Message:
         self.header_error = err
         self.header_error_offset = pos
 
+    def overwrite(self, start, new):
+        """Same-length change of the received buffer in place (maxfwd's decrement_maxfwd()): offsets
+        stay valid; the cached parses of what it touches are dropped."""
+        end = start + len(new)
+        if end > len(self.text):
+            raise ValueError("overwrite past the end of the message")
+        self.text = self.text[:start] + new + self.text[end:]
+        self.buf = self.text.encode("latin-1")
+        parsed = self._parsed
+        for i, e in enumerate(self._h):
+            if e[1] < end and start < e[5]:
+                parsed.pop(i, None)
+        if start < self.hdr_start:
+            self._ruri = None
+
     # ---- first line ---------------------------------------------------------------------------
     @property
     def is_reply(self):
@@ -360,13 +375,27 @@ class Message:
             return None
 
     # ---- shortcuts used on the proxy path -----------------------------------------------------
+    def _first_parsed(self, key):
+        """Parsed body of the first header with that key (None when absent), without building a
+        HeaderField: the accessors below are on every message's path."""
+        pos = self._idx.get(key)
+        if not pos:
+            return None
+        i = pos[0]
+        got = self._parsed.get(i)
+        if got is None:
+            e = self._h[i]
+            got = _hp.parse_body(key, self.text[e[3]:e[4]])
+            self._parsed[i] = got
+        return got
+
     @property
     def via1(self):
         """Top-most Via body (ViaBody)."""
-        h = self.header("via")
-        if h is None:
+        p = self._first_parsed("via")
+        if p is None:
             raise SipParseError("Via", "no Via header")
-        return h.parsed[0]
+        return p[0]
 
     def vias(self):
         """Every Via body, in order (a header may carry several)."""
@@ -381,23 +410,19 @@ class Message:
 
     @property
     def cseq(self):
-        h = self.header("cseq")
-        return h.parsed if h else None
+        return self._first_parsed("cseq")
 
     @property
     def from_(self):
-        h = self.header("from")
-        return h.parsed if h else None
+        return self._first_parsed("from")
 
     @property
     def to(self):
-        h = self.header("to")
-        return h.parsed if h else None
+        return self._first_parsed("to")
 
     @property
     def max_forwards(self):
-        h = self.header("max-forwards")
-        return h.parsed if h else None
+        return self._first_parsed("max-forwards")
 
     def routes(self, name="route"):
         """Every Route (or Record-Route) entry as NameAddr, across headers, in order."""
@@ -429,13 +454,11 @@ class Message:
 
     @property
     def content_length(self):
-        h = self.header("content-length")
-        return h.parsed if h else None
+        return self._first_parsed("content-length")
 
     @property
     def content_type(self):
-        h = self.header("content-type")
-        return h.parsed if h else None
+        return self._first_parsed("content-type")
 
     def sdp(self):
         """The SDP of the body (a multipart body's application/sdp part), or None."""

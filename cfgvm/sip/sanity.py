@@ -94,14 +94,13 @@ def _ruri_scheme(msg):
 
 
 def _required(msg):
-    for name in ("from", "to", "call-id", "cseq"):
-        if msg.header(name) is None:
-            return Failure(REQUIRED_HEADERS)
+    counts = [msg.header_count(name) for name in ("from", "to", "call-id", "cseq")]
+    if 0 in counts:
+        return Failure(REQUIRED_HEADERS)
     if msg.header_error is not None:
         return Failure(REQUIRED_HEADERS, 400, "Bad Headers")
-    for name in ("from", "to", "call-id", "cseq"):
-        if msg.header_count(name) > 1:
-            return Failure(REQUIRED_HEADERS)
+    if max(counts) > 1:
+        return Failure(REQUIRED_HEADERS)
     return None
 
 
