@@ -13,6 +13,8 @@ dynamic names are parsed once. A getter declared `def g(ctx, p=None)` with no fi
 """
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 from typing import Callable
 
@@ -186,7 +188,8 @@ def get_raw(ctx, spec: PVSpec) -> Value:
 
 
 def raw_getter(ctx) -> Callable[[PVSpec], Value]:
-    return lambda spec: get_raw(ctx, spec)
+    # a partial, not a lambda: transformations that need the program find ctx in it
+    return functools.partial(get_raw, ctx)
 
 
 def render(ctx, f: fmt.Format) -> str:

@@ -9,9 +9,13 @@ the parser must read (cfgvm.vm.pvspec._parse_trans); a trailing '?' marks an opt
 fn(value, *args) gets the input value (None|int|str) and the evaluated args and returns the
 new value, or None when the transformation fails (Kamailio then stops the chain: the PV read fails,
 and a format prints nothing for it).  No 5.6 transformation yields null as a success value.
+A TrDef with program=True also gets `program=` (the running program, or None outside one): for the
+few that read Kamailio's global settings (sock.* accepts only enabled protocols). The VM hands
+get_pv as functools.partial(get_raw, ctx) (cfgvm.vm.pv.raw_getter), which is where it comes from.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -23,6 +27,7 @@ class TrDef:
     params: tuple[str, ...]
     fn: Callable
     since: str = ""          # "" = Kamailio 5.6; otherwise the version that added it (not in 5.6)
+    program: bool = False    # fn also takes program= (see the module docstring)
 
 
 class TransformError(Exception):
@@ -117,10 +122,16 @@ def apply(trans, value: Value, get_pv) -> Value:
             if a is _FAIL:
                 return None
             args.append(a)
-        value = d.fn(value, *args)
+        value = d.fn(value, *args, program=_program_of(get_pv)) if d.program else d.fn(value, *args)
         if value is None:
             return None
     return value
+
+
+def _program_of(get_pv):
+    if isinstance(get_pv, functools.partial) and get_pv.args:
+        return getattr(get_pv.args[0], "program", None)
+    return None
 
 
 def evaluate(spec, get_pv) -> Value:
