@@ -302,7 +302,7 @@ def item_src(i) -> list[str]:
     if k == "FlagDecl":
         return [f"{i.kind} " + ", ".join(n if b is None else f"{n}:{b}" for n, b in i.names)]
     if k == "Route":
-        kw = _ROUTE_KEYWORD[i.kind]
+        kw = "route" if i.kind == "request" and i.name is not None else _ROUTE_KEYWORD[i.kind]
         head = kw if i.name is None else (f"{kw}[{i.name}]" if i.kind == "event" else f"{kw}[{quote(i.name)}]")
         out = [head + " {"]
         for s in i.body:

@@ -70,7 +70,7 @@ class CfgParser:
         self.items: list = []
         self.lexer = get_lexer()
         self.lexer.input(source.text)
-        self.prev_tok = self.cur_tok = None
+        self.prev2_tok = self.prev_tok = self.cur_tok = None
         try:
             self.yacc.parse(lexer=self, tracking=False)
         except ParseAbort:
@@ -90,7 +90,7 @@ class CfgParser:
             self._diag(self.coord_at(e.lexpos), "syntax", e.message)
             self.lexer.lexer.lexpos = e.lexpos + 1
             return self.token()
-        self.prev_tok, self.cur_tok = self.cur_tok, tok
+        self.prev2_tok, self.prev_tok, self.cur_tok = self.prev_tok, self.cur_tok, tok
         return tok
 
     def coord_at(self, lexpos: int) -> Coord:
@@ -139,6 +139,10 @@ class CfgParser:
             return f"syntax error, '{tok.raw}' is a reserved word and cannot be used as a route name"
         if prev is not None and prev.type == "ID" and tok.type == "EQUAL":
             return f"syntax error, unexpected '=': unknown config variable '{prev.value}'"
+        p2 = self.prev2_tok
+        if prev is not None and prev.type == "EQUAL" and p2 is not None and p2.type == "ID" \
+                and tok.type != "LBRACE":
+            return f"syntax error, unknown config variable '{p2.value}'"
         if prev is not None and prev.type == "ID" and tok.type in ("SEMICOLON", "RBRACE"):
             return (f"syntax error, unexpected {self._describe(tok)}: '{prev.value}' is not a known "
                     f"statement; module functions need parentheses: {prev.value}()")
