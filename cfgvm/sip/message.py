@@ -19,6 +19,8 @@ _NAME_RE = re.compile(r"[0-9A-Za-z\-._+~]+[ \t]*:")
 _FAST_FL = re.compile(r"(?:(SIP/2\.0) ([0-9]{3}) ([^\r\n]*)|([A-Za-z]+) ([^ \t\r\n]+) (SIP/2\.0))\r\n")
 # name, ':', body (continuation lines start with SP/HT), LF
 _HDR_RE = re.compile(r"([0-9A-Za-z\-._+~]+)[ \t]*:[ \t]*((?:[^\n]*\n[ \t])*[^\n]*)\n")
+# the usual header line: CRLF-terminated, no folding, no NUL -- name, separator, body
+_PLAIN_HDR_RE = re.compile(r"([0-9A-Za-z\-._+~]+)([ \t]*:[ \t]*)([^\r\n\0]*)\r\n")
 # request methods Kamailio recognises (case-insensitively) -- the rest are METHOD_OTHER
 KNOWN_METHODS = ("INVITE", "CANCEL", "ACK", "BYE", "INFO", "REGISTER", "SUBSCRIBE", "NOTIFY",
                  "MESSAGE", "OPTIONS", "PRACK", "UPDATE", "REFER", "PUBLISH", "KDMQ", "GET", "POST",
