@@ -21,6 +21,7 @@ import traceback
 
 from cfgvm.drivers.dryrun import LEVEL_NAMES
 from cfgvm.engine import Engine, Result
+from cfgvm.transport.route import SourceRoutes
 from cfgvm.transport.sockets import SocketTable
 from cfgvm.transport.tcp import TcpListener, TcpManager, TcpParams
 from cfgvm.transport.udp import UdpSocket
@@ -63,6 +64,10 @@ class NetworkDriver:
         self.listeners: list[TcpListener] = []
         self.running = True           # stop() (a signal) may come before serve() starts
         self._rr = 0
+        self.routes = None
+        if table.mhomed and table.route_source is None:     # mhomed=1: the kernel picks the source
+            self.routes = SourceRoutes()
+            table.route_source = self.routes.source
         # the sans-IO core asks the program for its sockets (`myself`, kex is_myself, socket selection)
         program.sockets = program.myself = program.is_myself = table
         shared = program.new_shared() if hasattr(program, "new_shared") else None
@@ -98,6 +103,8 @@ class NetworkDriver:
 
     def close(self) -> None:
         self.tcp.close_all()
+        if self.routes is not None:
+            self.routes.close()
         for s in list(self.udp.values()) + self.listeners:
             try:
                 self.sel.unregister(s.sock)

@@ -98,10 +98,12 @@ class SocketTable:
     """Listening sockets + aliases; `table(host, port, proto)` is check_self() (the `myself` test)."""
 
     def __init__(self, sockets: list[SocketInfo], aliases: list[tuple[str, int]] = (),
-                 mhomed: bool = False):
+                 mhomed: bool = False, route_source=None):
         self.sockets = list(sockets)
         self.aliases = [(_norm(h), int(p or 0)) for h, p in aliases]
         self.mhomed = mhomed
+        # mhomed: route_source(dst_ip) -> the local IP the kernel sends from (cfgvm.transport.route)
+        self.route_source = route_source
 
     # ---- myself ---------------------------------------------------------------------------------
     def __call__(self, host: str, port: int = 0, proto: str | None = None) -> bool:
@@ -133,7 +135,9 @@ class SocketTable:
     def select(self, proto: str, dst_ip: str, force=None, rcv=None) -> SocketInfo | None:
         """get_send_socket(): the forced socket if it exists with that protocol; for UDP the socket
         the message came in on when it is UDP of the destination's family; else the protocol's
-        "main" socket for that family (TCP never reuses the receiving socket)."""
+        "main" socket for that family (TCP never reuses the receiving socket). With mhomed, UDP
+        asks the kernel for the route's source address and takes a UDP socket on it (any port),
+        None when there is none (5.6.3's get_out_socket() has no fallback)."""
         af = 10 if ":" in dst_ip else 2
         if force is not None:
             fproto, fhost, fport = force
@@ -142,6 +146,9 @@ class SocketTable:
                 s = self.find(fproto or proto, str(h), fport)
                 if s is not None and s.proto == proto:
                     return s
+        if self.mhomed and proto == "udp" and self.route_source is not None:
+            src = self.route_source(dst_ip)
+            return self.find("udp", src, None) if src else None
         if proto == "udp" and rcv is not None and rcv.proto == "udp":
             s = self.find("udp", rcv.dst_ip, rcv.dst_port)
             if s is not None and s.af == af:

@@ -1,5 +1,5 @@
-"""The seed's topology (UAC, P1, P2, UAS in four namespaces, pyroute2) with real Kamailio as P1 and
-P2: the in-dialog BYE crosses both record-routing proxies, and with P1 bridging IPv4 to IPv6 each
+"""The seed's topology (UAC, P1, P2, UAS in four namespaces, pyroute2) with real Kamailio, then
+`cfgvm run`, as P1 and P2 (the same assertions for both: they encode Kamailio's behaviour): the in-dialog BYE crosses both record-routing proxies, and with P1 bridging IPv4 to IPv6 each
 proxy puts two Record-Routes (its in and out interfaces, r2=on), P1's one IPv4 and one IPv6."""
 import pytest
 
@@ -9,12 +9,18 @@ from net.topology import BRIDGE, PLAIN, Topology, record_routes, run_call, via_c
 pytestmark = [pytest.mark.oracle]
 
 
-@pytest.fixture(scope="module")
-def proxy():
+@pytest.fixture(scope="module", params=["kamailio", "cfgvm"])
+def proxy(request):
     why = harness.live_reason(harness.KAMAILIO)
     if why:
         pytest.skip(why)
-    return harness.KAMAILIO
+    if request.param == "kamailio":
+        return harness.KAMAILIO
+    cfgvm = harness.cfgvm_proxy()
+    why = harness.cfgvm_run_reason(cfgvm)
+    if why:
+        pytest.skip(why)
+    return cfgvm
 
 
 def _call(links, proxy):
