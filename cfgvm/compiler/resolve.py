@@ -144,6 +144,9 @@ class Resolver:
                 except (CfgError, ValueError) as e:
                     coord = self._load_coord.get(inst.name, Coord(self.cfg_file, 0, 0))
                     self.err(coord, "module-init", f"module {inst.name}: init failed: {_msg(e)}")
+                except RuntimeError as e:     # ModuleError: a module feature cfgvm does not have yet
+                    coord = self._load_coord.get(inst.name, Coord(self.cfg_file, 0, 0))
+                    self.err(coord, "module-unsupported-feature", f"cfgvm: {_msg(e)}")
 
     @property
     def cfg_file(self) -> str:
