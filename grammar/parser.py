@@ -618,12 +618,10 @@ class CfgParser:
     def p_if_cmd(self, p):
         """if_cmd : IF rval_expr stm
                   | IF rval_expr stm ELSE stm"""
-        self._int_check(p[2])
         p[0] = A.If(cond=p[2], then=p[3], else_=p[5] if len(p) == 6 else None, coord=self.c(p, 1))
 
     def p_while_cmd(self, p):
         """while_cmd : WHILE rval_expr stm"""
-        self._int_check(p[2])
         p[0] = A.While(cond=p[2], body=p[3], coord=self.c(p, 1))
 
     def p_switch_cmd(self, p):
@@ -1079,11 +1077,6 @@ class CfgParser:
             p[0] = A.Host(text=f"{p[1].text}{p[2]}{p[3]}", coord=p[1].coord)
 
     # ------------------------------------------------------------------ static checks
-    def _int_check(self, e):
-        """if/while conditions must not be a known string (rval_expr_int_check)."""
-        if _static_type(e) == "str":
-            self.fail(e.coord, "invalid expression: a string where an integer is expected", "type")
-
     def _type_check(self, node):
         """Kamailio's parse-time type rules (kamailio-language.md §4.4)."""
         if isinstance(node, A.UnOp):
