@@ -5,11 +5,16 @@ value = ( name-addr / addr-spec ) *( SEMI param )
 name-addr = [ display-name ] LAQUOT addr-spec RAQUOT
 Without <>, the URI ends at the first ';' (what follows are header parameters, RFC 3261 §20.10).
 """
+import re
+
 from .errors import SipParseError
 from .params import parse_params, split_unquoted, Params
 from .uri import parse_uri
 
 _WS = " \t\r\n"
+# The usual name-addr up to '>': blanks, a display name (quoted, or plain text without ; < > ")
+# and <URI> without blanks or quotes inside -- where _find_laquot and the trimming loops agree.
+_PLAIN_NA_RE = re.compile(r'([ \t]*)("(?:[^"\\\r\n]|\\[^\r\n])*"|[^<>";\r\n]*?)[ \t]*<[ \t]*([^<>" \t\r\n]+)[ \t]*>')
 
 
 class NameAddr:
@@ -57,6 +62,16 @@ def parse_nameaddr(text, base=0, where="name-addr"):
     """One value (no top-level commas expected)."""
     na = NameAddr()
     na._uri = None
+    m = _PLAIN_NA_RE.match(text)
+    if m is not None:
+        p = len(m.group(1))
+        na.start = base + p
+        na.display = m.group(2)
+        na.angle = True
+        na.uri_str = m.group(3)
+        u0, u1 = m.span(3)
+        q = m.end()
+        return _tail(na, text, base, p, u0, u1, q, where)
     n = len(text)
     p = 0
     while p < n and text[p] in _WS:
@@ -88,6 +103,11 @@ def parse_nameaddr(text, base=0, where="name-addr"):
     na.uri_str = text[u0:u1]
     if not na.uri_str:
         raise SipParseError(where, "empty URI")
+    return _tail(na, text, base, p, u0, u1, q, where)
+
+
+def _tail(na, text, base, p, u0, u1, q, where):
+    """After the URI: header parameters, offsets and the raw text."""
     na.uri_start, na.uri_end = base + u0, base + u1
     rest = text[q:].rstrip(_WS)
     lead = rest.lstrip(_WS)

@@ -1,4 +1,6 @@
 """Generic ';name=value' parameter lists (URI, Via, name-addr and Contact parameters)."""
+import re
+
 from .errors import SipParseError
 
 LWS = " \t\r\n"
@@ -63,9 +65,20 @@ def split_unquoted(text, sep):
     return out
 
 
+# The usual list: names of allowed characters, values without quotes, '<' or line breaks. Such a
+# list splits on every ';' and needs no check beyond this match (parse_params' rules, all met).
+_NAME = r'[^ \t\r\n"<>,;:@=]+'
+_ITEM = _NAME + r'[ \t]*(?:=[^;"<\r\n]*)?'
+_PLAIN_RE = re.compile(r"[ \t]*" + _ITEM + r"(?:;[ \t]*" + _ITEM + ")*")
+# one item of such a list: name, "=" when there is a value, the value without surrounding blanks
+_PLAIN_ITEM_RE = re.compile(r"[ \t]*(" + _NAME + r")[ \t]*(?:(=)[ \t]*([^;]*?))?[ \t]*(?:;|$)")
+
+
 def parse_params(text, where="params", allow_empty=False):
     """'a=1;b;c="x"' (without the leading ';') -> Params. Empty parameters are an error (Kamailio's
     "null param") unless allow_empty."""
+    if _PLAIN_RE.fullmatch(text) is not None:
+        return Params([(n, v if eq else None) for n, eq, v in _PLAIN_ITEM_RE.findall(text)])
     ps = Params()
     if not text.strip(LWS):
         if allow_empty:

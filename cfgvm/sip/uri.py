@@ -14,6 +14,10 @@ SCHEMES = {"sip": 5060, "sips": 5061, "tel": None, "tels": None, "urn": None}
 _HEX = "0123456789abcdefABCDEF"
 # Kamailio: a host name starts alphanumeric, then alphanumerics, "." and "-"
 _HOST_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*")
+# The usual sip:/sips: URI in one match: user without password, [ or ], a host name or IPv4, a port
+# of at most 5 digits; no blanks anywhere. parse_uri's exact steps give the same parts for it.
+_PLAIN_SIP_RE = re.compile(r"((?i:sips?)):(?:([^@:\[\] \t\r\n]+)@)?([A-Za-z0-9][A-Za-z0-9.\-]*)"
+                           r"(?::([0-9]{1,5}))?(?:;([^? \t\r\n]*))?(?:\?([^ \t\r\n]*))?")
 
 
 def unescape(text):
@@ -175,6 +179,14 @@ def build_uri(scheme, user="", password=None, host="", port="", params_str="", h
 
 def parse_uri(text, opaque_ok=False, where="uri"):
     """Parse a URI. Raises SipParseError where Kamailio's parse_uri() fails."""
+    m = _PLAIN_SIP_RE.fullmatch(text)
+    if m is not None:
+        scheme, user, host, port, params, headers = m.groups()
+        # '@' further on makes everything before the first one the user part; a port over 65535
+        # is refused: both for the exact steps below
+        if (user is not None or "@" not in text) and (port is None or int(port) <= 65535):
+            return SipUri(text, scheme.lower(), user or "", None, host, port or "", params or "",
+                          headers or "")
     n = len(text)
     colon = text.find(":")
     if n < 5 or colon <= 0:

@@ -8,12 +8,20 @@ parameter (";;") is an error, as in Kamailio.
 import re
 
 from .errors import SipParseError
-from .params import parse_params, split_unquoted
+from .params import Params, parse_params, split_unquoted
 
 _PROTO_RE = re.compile(r"[ \t\r\n]*(SIP)[ \t\r\n]*/[ \t\r\n]*([^ \t\r\n/]+)[ \t\r\n]*/[ \t\r\n]*"
                        r"([^ \t\r\n/;,]+)[ \t\r\n]+", re.I)
 _HOSTPORT_RE = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-_.]+)(?:[ \t]*:[ \t]*([0-9]{1,5}))?")
 TRANSPORTS = ("UDP", "TCP", "TLS", "SCTP", "WS", "WSS")
+# The usual via-parm in one match: no line breaks, no comment, no quotes, SIP/2.0, hostname or IPv6
+# reference, params with non-empty values. What it accepts _parse_one's exact steps accept alike.
+_PLAIN_VIA_RE = re.compile(
+    r"([ \t]*)(SIP)[ \t]*/[ \t]*(2\.0)[ \t]*/[ \t]*([^ \t\r\n/;,()\"<>]+)[ \t]+"
+    r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-_.]+)(?:[ \t]*:[ \t]*([0-9]{1,5}))?"
+    r"(?:[ \t]*;((?:[ \t]*[^ \t\r\n\"<>,;:@=()]+[ \t]*(?:=[ \t]*[^; \t\r\n\"<>()][^;\r\n\"<>()]*)?)"
+    r"(?:;[ \t]*[^ \t\r\n\"<>,;:@=()]+[ \t]*(?:=[ \t]*[^; \t\r\n\"<>()][^;\r\n\"<>()]*)?)*))?[ \t]*",
+    re.I)
 
 
 class ViaBody:
@@ -88,6 +96,28 @@ def parse_via(body):
 
 
 def _parse_one(text, base):
+    m = _PLAIN_VIA_RE.fullmatch(text)
+    if m is not None and (not m.group(6) or int(m.group(6)) <= 65535):
+        v = ViaBody()
+        lead, v.name, v.version, v.transport, v.host, port, params = m.groups()
+        v.port = port or ""
+        v.comment = None
+        end = len(text.rstrip(" \t"))
+        if params is not None:
+            v.params_str = params = params.rstrip(" \t")
+            v.params = parse_params(params, "Via params")
+        else:
+            v.params_str = ""
+            v.params = Params()
+        lstrip = len(lead)
+        v.raw = text[lstrip:end]
+        v.start = base + lstrip
+        v.params_end = v.end = base + end
+        return v
+    return _parse_one_exact(text, base)
+
+
+def _parse_one_exact(text, base):
     v = ViaBody()
     m = _PROTO_RE.match(text)
     if m is None:
