@@ -218,6 +218,37 @@ class Message:
         self.hdr_start = nl
 
     def _scan_headers(self, lenient):
+        """Index the headers: the usual shape (CRLF lines, no folding) in one findall over the
+        header block, anything else one regex match per header (_scan_headers_exact)."""
+        t = self.text
+        pos = self.hdr_start
+        e = t.find("\r\n\r\n", pos)
+        if e > pos:
+            h = self._h
+            idx = self._idx
+            key_get = KEY.get
+            for name, sep, body in _PLAIN_HDR_RE.findall(t, pos, e + 2):
+                low = name.lower()
+                key = key_get(low, low)
+                name_end = pos + len(name)
+                body_start = name_end + len(sep)
+                body_end = body_start + len(body)
+                lst = idx.get(key)
+                if lst is None:
+                    idx[key] = [len(h)]
+                else:
+                    lst.append(len(h))
+                h.append((key, pos, name_end, body_start, body_end, body_end + 2))
+                pos = body_end + 2
+            if pos == e + 2:                 # every line matched, back to back
+                self.eoh = pos
+                self.body_start = pos + 2
+                return
+            h.clear()
+            idx.clear()
+        return self._scan_headers_exact(lenient)
+
+    def _scan_headers_exact(self, lenient):
         """One regex match per header: name, ':', body up to the LF that is not followed by
         SP/HT (folding). Rare shapes (folding right after the colon) take the slow path."""
         t = self.text
