@@ -28,16 +28,16 @@ def dryrun_values():
         try:
             program = load_program(str(CFG))
         except CfgError as e:
-            # Kamailio 5.6.3 accepted this cfg: a refusal is a front-end/resolve bug, listed here
-            pytest.xfail("cfgvm refuses the config Kamailio ran: " +
-                         "; ".join(d.render() for d in e.diagnostics if d.severity == "error"))
+            # Kamailio 5.6.3 accepted this cfg: a refusal is a front-end/resolve bug
+            pytest.fail("cfgvm refuses the config Kamailio ran: " +
+                        "; ".join(d.render() for d in e.diagnostics if d.severity == "error"))
         run = DryRun(program, trace=False).run(MSG.read_bytes(),
                                                receive_info(("udp",) + SOURCE, ("udp",) + LISTEN))
     finally:
         mp.undo()
     res = run.result
     if res.error is not None:
-        pytest.xfail(f"the run stopped on an error of ours:\n{res.error}")
+        pytest.fail(f"the run stopped on an error of ours:\n{res.error}")
     # a record's text starts with xlog's "<script>: " prefix, as in Kamailio's log line
     texts = [_PREFIX.sub("", r.text, count=1) for r in res.logs]
     return values_from_messages(texts), run
@@ -62,20 +62,13 @@ def describe(rows) -> str:
     return "\n".join(lines)
 
 
-# Cases identical when this floor was last raised; a drop below it is a regression (fails), anything
-# short of 100% is reported as an expected failure with every mismatching case listed.
-FLOOR = 675
-
-
 def test_xlog_cases_identical_to_kamailio(dryrun_values):
+    """Acceptance (issue 4): every case of the real xlog.cfg logs what Kamailio 5.6.3 logged."""
     got, _ = dryrun_values
     expected = load_expected()
-    assert len(expected) >= 300
+    assert len(load_cases()) >= 300
     rows = mismatches(got, expected)
-    identical = len(load_cases()) - len(rows)
-    assert identical >= FLOOR, describe(rows)
-    if rows:
-        pytest.xfail(f"{identical}/{len(load_cases())} identical; " + describe(rows))
+    assert not rows, f"{len(load_cases()) - len(rows)}/{len(load_cases())} identical; " + describe(rows)
 
 
 def test_the_run_replied_and_logged_the_end_marker(dryrun_values):
