@@ -48,16 +48,19 @@ def _q(text):
 
 
 def append_branch(ctx, mod, uri=None, q=None):
-    """No uri: the current R-URI (and $du, branch flags) become a new branch, as append_branch()."""
+    """corex_append_branch(): the branch takes the message's $du, branch flags and forced socket
+    with either form (real 5.6.3: t_load_contacts records show them); with no uri the R-URI moves
+    to the branch and those attributes are reset on the message."""
     msg = ctx.msg
-    if not uri:
-        b = Branch(msg.current_uri_str, ctx.dst_uri, _q(q) if q else -1, ctx.bflags)
-    else:
-        b = Branch(uri, None, _q(q) if q else -1, 0)
+    du = msg.dst_uri if msg.dst_uri is not None else ctx.dst_uri
+    b = Branch(uri or msg.current_uri_str, du, _q(q) if q else -1, ctx.bflags,
+               socket=getattr(ctx, "force_socket", None))
     max_branches = (getattr(ctx.program, "params", None) or {}).get("max_branches", 12)
     if len(ctx.branches) + 1 >= max_branches:
         return -1
     ctx.branches.append(b)
+    if not uri:
+        ctx.force_socket, ctx.bflags, ctx.dst_uri, msg.dst_uri = None, 0, None, None
     return 1
 
 

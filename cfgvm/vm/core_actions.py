@@ -190,6 +190,7 @@ def remove_branch1(ctx, prog, idx):
 
 def clear_branches(ctx, prog):
     ctx.branches.clear()
+    ctx.bflags = 0                  # dset.c clear_branches() resets branch 0's flags too (5.6.3: $bf 0)
     return 1
 
 

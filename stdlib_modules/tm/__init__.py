@@ -5,8 +5,9 @@ table), matching.py (RFC 3261 / RFC 2543 matching), runtime.py (t_relay, replies
 failure/branch/onreply routes), reply.py (local replies, to-tag, best reply), cancel.py (CANCEL and
 hop-by-hop ACK), pvs.py ($T_* pseudo-variables, registered by tmx).
 
+serial.py: t_load_contacts/t_next_contacts/t_next_contact_flow (q-value forking, contacts_avp).
 Not implemented (absent from the export table, so a cfg using them gets a clear unsupported error):
-t_load_contacts, t_next_contacts, t_next_contact_flow (contacts_avp forking), t_replicate*,
+t_replicate*,
 t_uac_send, t_relay_to_sctp, t_forward_nonack_sctp, t_relay_to_avp, t_set_retr/t_reset_retr,
 t_use_uac_headers, t_is_retr_async_reply, t_set_no_auto_ack, t_clean, t_on_branch_failure's
 event_route run, event_route[tm:local-request|local-response], DNS failover (a host name as next
@@ -25,6 +26,7 @@ from cfgvm.stdlib._common import ModuleError
 
 from .reply import retransmit_reply, t_reply
 from .runtime import Sink, runtime
+from .serial import t_load_contacts, t_next_contact_flow, t_next_contacts
 from .transaction import (T_AUTO_INV_100, T_DISABLE_6XX, T_DISABLE_FAILOVER, T_DISABLE_INTERNAL_REPLY,
                           clone_message)
 
@@ -429,9 +431,11 @@ def _params():
 def _init(mod):
     if mod.params.get("on_sl_reply"):
         raise ModuleError("tm: the on_sl_reply modparam is not implemented in cfgvm")
-    for p in ("contacts_avp", "contact_flows_avp", "fr_timer_avp", "fr_inv_timer_avp"):
+    for p in ("fr_timer_avp", "fr_inv_timer_avp"):
         if mod.params.get(p):
             raise ModuleError(f"tm: the {p} modparam is not implemented in cfgvm")
+    if mod.params.get("contacts_avp") and not mod.params.get("contact_flows_avp"):
+        raise ModuleError("tm: contact_flows_avp param has not been defined")      # as 5.6.3's mod_init
 
 
 _ALL = ANY_ROUTE
@@ -483,6 +487,10 @@ EXPORTS = Module(
         Function("t_set_disable_6xx", _flag(T_DISABLE_6XX), (IGP,), _RFB),
         Function("t_set_disable_failover", _flag(T_DISABLE_FAILOVER), (IGP,), _RFB),
         Function("t_set_disable_internal_reply", _flag(T_DISABLE_INTERNAL_REPLY), (IGP,), _RFB),
+        Function("t_load_contacts", t_load_contacts, (), _RF),
+        Function("t_load_contacts", t_load_contacts, (IGP,), _RF),
+        Function("t_next_contacts", t_next_contacts, (), _RF),
+        Function("t_next_contact_flow", t_next_contact_flow, (), _RQ),
     ],
     params=_params(),
     init=_init,

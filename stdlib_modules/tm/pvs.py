@@ -1,6 +1,8 @@
 """$T_* pseudo-variables (tmx in Kamailio 5.6): the transaction seen from any route.
 
-$T_branch_idx    the branch being processed (branch_route, onreply_route, failure_route), 0 elsewhere
+$T_branch_idx    the branch being processed in branch_route and for a reply; the number of branches
+                 so far in request_route (nr_branches) and failure_route (transaction's branches +
+                 nr_branches), as 5.6.3's tmx; -1 elsewhere
 $T_reply_code    the status of the reply: the picked one in failure_route, the received one in
                  onreply_route, else the last status sent upstream (null without a transaction)
 $T_reply_reason  its reason phrase; $T_reply_last the last status received on the branch
@@ -13,6 +15,7 @@ refuse at run time.
 """
 from __future__ import annotations
 
+from cfgvm import exports as _rt
 from cfgvm.exports import FAILURE_ROUTE, NEEDS_INNER, ONREPLY_ROUTE
 from cfgvm.vm.pv import PVDef, PVRuntimeError
 from cfgvm.vm import pvspec
@@ -62,10 +65,16 @@ def reply_last(ctx, p=None):
 
 
 def branch_idx(ctx, p=None):
-    if _t(ctx) is None:
-        return 0
-    b = ctx.mod_state.get("tm_branch_idx")
-    return b if b is not None else 0
+    msg, rt = ctx.msg, ctx.route_type
+    if (msg is not None and msg.is_reply) or rt & (_rt.BRANCH_ROUTE | _rt.BRANCH_FAILURE_ROUTE):
+        b = ctx.mod_state.get("tm_branch_idx")
+        return b if b is not None else -1
+    if rt & _rt.REQUEST_ROUTE:
+        return len(ctx.branches)
+    if rt & _rt.FAILURE_ROUTE:
+        t = _t(ctx)
+        return None if t is None else len(t.uacs) + len(ctx.branches)
+    return -1
 
 
 def _unsupported(what):

@@ -21,6 +21,7 @@ from .cancel import build_local, reason_header
 from .matching import lookup_cancel, lookup_request, match_reply
 from .reply import (ERROR_REPLIES, REASONS, build_local_reply, pick_branch, retransmit_reply,
                     send_upstream)
+from .serial import ruri_consume, ruri_is_new
 from .transaction import FAKED, T_AUTO_INV_100, T_CANCELED, T_6XX, Table, Uac, clone_message
 
 CANCELING, CANCEL_DONE = "canceling", "ok -- no more pending branches"
@@ -231,20 +232,26 @@ class Runtime:
         """t_forward_nonack(): one branch per destination (R-URI + append_branch set), each sent."""
         msg = ctx.msg
         dests = []
-        if not ctx.mod_state.get("tm_ruri_consumed"):
-            dests.append((msg.current_uri_str, msg.dst_uri or ctx.dst_uri, ctx.bflags))
+        forced = getattr(ctx, "force_socket", None)
+        if ruri_is_new(ctx):
+            dests.append((msg.current_uri_str, msg.dst_uri or ctx.dst_uri, ctx.bflags, forced))
         for b in ctx.branches:
-            dests.append((b.uri, b.dst_uri, b.bflags))
+            dests.append((b.uri, b.dst_uri, b.bflags, b.socket if b.socket is not None else forced))
         ctx.branches = []
         if not dests:
             return -1
         max_branches = int((getattr(ctx.program, "params", None) or {}).get("max_branches", 12))
         sent = 0
-        for uri, dst_uri, bflags in dests:
-            if len(t.uacs) >= max_branches:
-                return -12 if not sent else sent
-            if self.send_branch(ctx, t, uri, dst_uri, bflags, host, port, proto):
-                sent += 1
+        try:
+            for uri, dst_uri, bflags, sock in dests:
+                if len(t.uacs) >= max_branches:
+                    return -12 if not sent else sent
+                ctx.force_socket = sock               # a branch leaves from its own forced socket
+                if self.send_branch(ctx, t, uri, dst_uri, bflags, host, port, proto):
+                    sent += 1
+        finally:
+            ctx.force_socket = forced
+            ruri_consume(ctx)                         # clear_branches(): the R-URI was used
         if t.canceled and t.is_invite:
             for u in t.uacs[-sent:] if sent else ():
                 u.canceled = True
@@ -483,6 +490,7 @@ class Runtime:
         fmsg = clone_message(t.request)
         fctx = self.engine.context(fmsg, t.rcv, FAILURE_ROUTE)
         self._share(fctx, t)
+        ruri_consume(fctx)              # not forked to again unless R-URI or $du is written
         fctx.mod_state["tm_branch_idx"] = b
         fctx.mod_state["tm_failure"] = (b, code)
         self._run(fctx, "failure", name, sink)

@@ -14,8 +14,9 @@ request_route {
     if (is_method("ACK") && t_check_trans()) { exit; }
     if (has_totag()) { t_relay(); exit; }
     t_check_trans();
-    $du = "sip:127.0.0.3:5080";
+    # extra first: append_branch copies the $du of that moment (corex)
     %(extra)s
+    $du = "sip:127.0.0.3:5080";
     if (!t_relay()) { sl_reply_error(); }
 }
 failure_route[NEXT] {
@@ -111,7 +112,8 @@ def test_failure_route_serial_forking_on_486():
     assert first_lines(r) == ["ACK sip:uas@127.0.0.1:5060 SIP/2.0", "INVITE sip:uas@127.0.0.1:5060 SIP/2.0"]
     assert r.sent[1].dst == ("127.0.0.4", 5080)
     assert Message.parse(r.sent[1].data).via1.branch.endswith(".1")          # second branch
-    assert any("failure 486 Busy Here branch=0" in l.text for l in r.logs)
+    # failure_route's $T_branch_idx counts the branches so far (5.6.3 tmx: nr_of_outgoings + nr_branches)
+    assert any("failure 486 Busy Here branch=1" in l.text for l in r.logs)
     inv2 = r.sent[1].data
     ok = f.send(Flow.reply_to(inv2, 200, "OK", tag="u2"), UAS2)
     assert first_lines(ok) == ["SIP/2.0 200 OK"]
@@ -123,7 +125,7 @@ def test_failure_route_on_timeout_sees_408_and_second_failure_goes_upstream():
     ticks = f.run_timers(1.0)
     r = ticks[-1][1]
     assert first_lines(r)[-1] == "INVITE sip:uas@127.0.0.1:5060 SIP/2.0"
-    assert any("failure 408 Request Timeout branch=0" in l.text for l in r.logs)
+    assert any("failure 408 Request Timeout branch=1" in l.text for l in r.logs)
     inv2 = relayed(r)[-1].data
     busy = f.send(Flow.reply_to(inv2, 486, "Busy Here", tag="u2"), UAS2)
     assert first_lines(busy) == ["ACK sip:uas@127.0.0.1:5060 SIP/2.0", "SIP/2.0 486 Busy Here"]
