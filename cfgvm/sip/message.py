@@ -19,8 +19,23 @@ _NAME_RE = re.compile(r"[0-9A-Za-z\-._+~]+[ \t]*:")
 _FAST_FL = re.compile(r"(?:(SIP/2\.0) ([0-9]{3}) ([^\r\n]*)|([A-Za-z]+) ([^ \t\r\n]+) (SIP/2\.0))\r\n")
 # name, ':', body (continuation lines start with SP/HT), LF
 _HDR_RE = re.compile(r"([0-9A-Za-z\-._+~]+)[ \t]*:[ \t]*((?:[^\n]*\n[ \t])*[^\n]*)\n")
-# the usual header line: CRLF-terminated, no folding, no NUL -- name, separator, body
-_PLAIN_HDR_RE = re.compile(r"([0-9A-Za-z\-._+~]+)([ \t]*:[ \t]*)([^\r\n\0]*)\r\n")
+_NAME_ONLY_RE = re.compile(r"[0-9A-Za-z\-._+~]+")
+# header name as written before ':' (blanks included) -> (key, length without the blanks); filled
+# as names are met, bounded so that a stream of invented names cannot grow it without end
+_NAME_KEYS = {}
+_NAME_KEYS_MAX = 4096
+
+
+def _name_key(written):
+    """(key, name length) for the text before a ':', or None when it is not a header name."""
+    name = written.rstrip(" \t")
+    if _NAME_ONLY_RE.fullmatch(name) is None:
+        return None
+    low = name.lower()
+    got = (KEY.get(low, low), len(name))
+    if len(_NAME_KEYS) < _NAME_KEYS_MAX:
+        _NAME_KEYS[written] = got
+    return got
 # request methods Kamailio recognises (case-insensitively) -- the rest are METHOD_OTHER
 KNOWN_METHODS = ("INVITE", "CANCEL", "ACK", "BYE", "INFO", "REGISTER", "SUBSCRIBE", "NOTIFY",
                  "MESSAGE", "OPTIONS", "PRACK", "UPDATE", "REFER", "PUBLISH", "KDMQ", "GET", "POST",
@@ -218,35 +233,41 @@ class Message:
         self.hdr_start = nl
 
     def _scan_headers(self, lenient):
-        """Index the headers: the usual shape (CRLF lines, no folding) in one findall over the
-        header block, anything else one regex match per header (_scan_headers_exact)."""
+        """Index the headers. The usual block (CRLF lines up to the first empty line, no folding,
+        no bare CR/LF, no NUL) is split on CRLF; anything else takes _scan_headers_exact."""
         t = self.text
         pos = self.hdr_start
         e = t.find("\r\n\r\n", pos)
-        if e > pos:
-            h = self._h
-            idx = self._idx
-            key_get = KEY.get
-            for name, sep, body in _PLAIN_HDR_RE.findall(t, pos, e + 2):
-                low = name.lower()
-                key = key_get(low, low)
-                name_end = pos + len(name)
-                body_start = name_end + len(sep)
-                body_end = body_start + len(body)
-                lst = idx.get(key)
-                if lst is None:
-                    idx[key] = [len(h)]
-                else:
-                    lst.append(len(h))
-                h.append((key, pos, name_end, body_start, body_end, body_end + 2))
-                pos = body_end + 2
-            if pos == e + 2:                 # every line matched, back to back
-                self.eoh = pos
-                self.body_start = pos + 2
-                return
-            h.clear()
-            idx.clear()
-        return self._scan_headers_exact(lenient)
+        if e <= pos:
+            return self._scan_headers_exact(lenient)
+        block = t[pos:e]
+        lines = block.split("\r\n")
+        n = len(lines) - 1
+        if block.count("\n") != n or block.count("\r") != n or "\0" in block:
+            return self._scan_headers_exact(lenient)
+        h = self._h
+        idx = self._idx
+        names = _NAME_KEYS
+        for line in lines:
+            name, sep, rest = line.partition(":")
+            got = names.get(name) if sep else None
+            if got is None:
+                got = _name_key(name) if sep else None
+                if got is None:                  # folding, no ':', not a header name: exact scan
+                    h.clear()
+                    idx.clear()
+                    return self._scan_headers_exact(lenient)
+            key, name_len = got
+            end = pos + len(line)
+            lst = idx.get(key)
+            if lst is None:
+                idx[key] = [len(h)]
+            else:
+                lst.append(len(h))
+            h.append((key, pos, pos + name_len, end - len(rest.lstrip(" \t")), end, end + 2))
+            pos = end + 2
+        self.eoh = pos
+        self.body_start = pos + 2
 
     def _scan_headers_exact(self, lenient):
         """One regex match per header: name, ':', body up to the LF that is not followed by

@@ -70,15 +70,22 @@ def split_unquoted(text, sep):
 _NAME = r'[^ \t\r\n"<>,;:@=]+'
 _ITEM = _NAME + r'[ \t]*(?:=[^;"<\r\n]*)?'
 _PLAIN_RE = re.compile(r"[ \t]*" + _ITEM + r"(?:;[ \t]*" + _ITEM + ")*")
-# one item of such a list: name, "=" when there is a value, the value without surrounding blanks
-_PLAIN_ITEM_RE = re.compile(r"[ \t]*(" + _NAME + r")[ \t]*(?:(=)[ \t]*([^;]*?))?[ \t]*(?:;|$)")
+
+
+def plain_params(text):
+    """Params of a list known to match _PLAIN_RE (or a stricter pattern): split, no checks."""
+    out = Params()
+    for part in text.split(";"):
+        name, eq, value = part.partition("=")
+        out.append((name.strip(" \t"), value.strip(" \t") if eq else None))
+    return out
 
 
 def parse_params(text, where="params", allow_empty=False):
     """'a=1;b;c="x"' (without the leading ';') -> Params. Empty parameters are an error (Kamailio's
     "null param") unless allow_empty."""
     if _PLAIN_RE.fullmatch(text) is not None:
-        return Params([(n, v if eq else None) for n, eq, v in _PLAIN_ITEM_RE.findall(text)])
+        return plain_params(text)
     ps = Params()
     if not text.strip(LWS):
         if allow_empty:

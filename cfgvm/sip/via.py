@@ -8,7 +8,7 @@ parameter (";;") is an error, as in Kamailio.
 import re
 
 from .errors import SipParseError
-from .params import Params, parse_params, split_unquoted
+from .params import Params, parse_params, plain_params, split_unquoted
 
 _PROTO_RE = re.compile(r"[ \t\r\n]*(SIP)[ \t\r\n]*/[ \t\r\n]*([^ \t\r\n/]+)[ \t\r\n]*/[ \t\r\n]*"
                        r"([^ \t\r\n/;,]+)[ \t\r\n]+", re.I)
@@ -105,7 +105,7 @@ def _parse_one(text, base):
         end = len(text.rstrip(" \t"))
         if params is not None:
             v.params_str = params = params.rstrip(" \t")
-            v.params = parse_params(params, "Via params")
+            v.params = plain_params(params)         # the match checked them
         else:
             v.params_str = ""
             v.params = Params()
