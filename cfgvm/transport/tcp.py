@@ -9,6 +9,7 @@ connection, accepted or opened (they appear as `;i=N` in the Via of requests for
 from __future__ import annotations
 
 import errno
+import re
 import socket
 import selectors
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from cfgvm.sip.stream import split_stream
 from cfgvm.transport.sockets import SocketInfo
 
 READ_CHUNK = 65536
+# a Content-Length header with a number (Kamailio's tcp reader needs one unless tcp_accept_no_cl)
+_HAS_CLEN = re.compile(rb"(?im)^(?:content-length|l)[ \t]*:[ \t]*\d")
 
 
 @dataclass
@@ -29,6 +32,8 @@ class TcpParams:
     accept_aliases: bool = False           # tcp_accept_aliases: honour ;alias in Via
     conn_wq_max: int = 32 * 1024 * 1024    # bound on a connection's pending output (tcp_conn_wq_max,
                                            # larger than Kamailio's 32 KiB since we queue instead of async)
+    accept_no_cl: bool = False             # tcp_accept_no_cl: a message without Content-Length is
+                                           # taken with an empty body instead of closing the connection
 
     @classmethod
     def from_program(cls, params: dict) -> "TcpParams":
@@ -37,7 +42,7 @@ class TcpParams:
             return v if isinstance(v, int) else default
         return cls(float(num("tcp_connection_lifetime", 120)), float(num("tcp_connect_timeout", 10)),
                    num("tcp_max_connections", 2048), bool(num("tcp_accept_aliases", 0)),
-                   max(num("tcp_conn_wq_max", 32 * 1024 * 1024), 64 * 1024))
+                   max(num("tcp_conn_wq_max", 32 * 1024 * 1024), 64 * 1024), bool(num("tcp_accept_no_cl", 0)))
 
 
 class TcpListener:
@@ -203,6 +208,13 @@ class TcpManager:
             return
         for m in msgs:
             if conn.closed:
+                break
+            if not self.params.accept_no_cl and not _HAS_CLEN.search(m, 0, m.find(b"\n\n") + 1 or
+                                                                      m.find(b"\r\n\r\n") + 2):
+                # no (numeric) Content-Length: Kamailio's reader flags TCP_REQ_BAD_LEN and closes
+                self.log(-1, f"bad or missing Content-Length from {conn.peer[0]}:{conn.peer[1]}; "
+                             f"closing connection {conn.id}")
+                self.close(conn)
                 break
             self.on_message(conn, m)
 
