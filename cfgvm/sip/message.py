@@ -11,6 +11,7 @@ from .errors import SipParseError
 from .hdrnames import KEY, CANONICAL
 from . import headers as _hp
 from .lumps import LumpList
+from .uri import parse_uri
 
 MAX_MESSAGE = 65535   # Kamailio's BUF_SIZE: bigger input never becomes a message (UDP recv / TCP read)
 _MIN_FIRST_LINE = 16  # parse_first_line refuses anything this short
@@ -358,7 +359,6 @@ class Message:
         """The received Request-URI, parsed (SipUri; raises SipParseError if Kamailio could not
         parse it). Use current_uri for the R-URI after rewrites."""
         if self._ruri is None:
-            from .uri import parse_uri
             self._ruri = parse_uri(self.ruri_str, where="Request-URI")
         return self._ruri
 
@@ -369,7 +369,6 @@ class Message:
 
     @property
     def current_uri(self):
-        from .uri import parse_uri
         if self.new_uri is None:
             return self.ruri
         return parse_uri(self.new_uri, where="new R-URI")
@@ -429,19 +428,20 @@ class Message:
             return None
 
     # ---- shortcuts used on the proxy path -----------------------------------------------------
+    def _parsed_at(self, i):
+        """Parsed body of header number i, cached (HeaderField.parsed without the object)."""
+        got = self._parsed.get(i)
+        if got is None:
+            e = self._h[i]
+            got = _hp.parse_body(e[0], self.text[e[3]:e[4]])
+            self._parsed[i] = got
+        return got
+
     def _first_parsed(self, key):
         """Parsed body of the first header with that key (None when absent), without building a
         HeaderField: the accessors below are on every message's path."""
         pos = self._idx.get(key)
-        if not pos:
-            return None
-        i = pos[0]
-        got = self._parsed.get(i)
-        if got is None:
-            e = self._h[i]
-            got = _hp.parse_body(key, self.text[e[3]:e[4]])
-            self._parsed[i] = got
-        return got
+        return self._parsed_at(pos[0]) if pos else None
 
     @property
     def via1(self):
@@ -480,9 +480,10 @@ class Message:
 
     def routes(self, name="route"):
         """Every Route (or Record-Route) entry as NameAddr, across headers, in order."""
+        low = name.lower()
         out = []
-        for h in self.headers(name):
-            out.extend(h.parsed)
+        for i in self._idx.get(KEY.get(low, low), ()):
+            out.extend(self._parsed_at(i))
         return out
 
     def contacts(self):

@@ -8,19 +8,28 @@ Without <>, the URI ends at the first ';' (what follows are header parameters, R
 import re
 
 from .errors import SipParseError
-from .params import parse_params, split_unquoted, Params
+from .params import PLAIN_PARAMS, Params, parse_params, plain_params, split_unquoted
 from .uri import parse_uri
 
 _WS = " \t\r\n"
-# The usual name-addr up to '>': blanks, a display name (quoted, or plain text without ; < > ")
-# and <URI> without blanks or quotes inside -- where _find_laquot and the trimming loops agree.
-_PLAIN_NA_RE = re.compile(r'([ \t]*)("(?:[^"\\\r\n]|\\[^\r\n])*"|[^<>";\r\n]*?)[ \t]*<[ \t]*([^<>" \t\r\n]+)[ \t]*>')
-
+# The usual value in one match: blanks, a display name (quoted, or plain text without ; < > "),
+# <URI> without blanks or quotes inside, plain header params (params.py) -- the shapes where
+# _find_laquot, the trimming loops and parse_params agree with what the groups give.
+_PLAIN_NA_RE = re.compile(
+    r'([ \t]*)("(?:[^"\\\r\n]|\\[^\r\n])*"|[^<>";\r\n]*?)[ \t]*<[ \t]*([^<>" \t\r\n]+)[ \t]*>'
+    r'[ \t]*(?:;(' + PLAIN_PARAMS + r'))?[ \t]*')
 
 class NameAddr:
     """One value. Offsets (start, end, uri_start, uri_end) are relative to the header body."""
-    __slots__ = ("raw", "display", "uri_str", "params", "params_str", "start", "end", "uri_start",
+    __slots__ = ("raw", "display", "uri_str", "_params", "params_str", "start", "end", "uri_start",
                  "uri_end", "angle", "_uri")
+
+    @property
+    def params(self):
+        """Header parameters (Params); the usual shape is split on first use (already checked)."""
+        if self._params is None:
+            self._params = plain_params(self.params_str) if self.params_str else Params()
+        return self._params
 
     @property
     def uri(self):
@@ -62,16 +71,18 @@ def parse_nameaddr(text, base=0, where="name-addr"):
     """One value (no top-level commas expected)."""
     na = NameAddr()
     na._uri = None
-    m = _PLAIN_NA_RE.match(text)
+    m = _PLAIN_NA_RE.fullmatch(text)
     if m is not None:
-        p = len(m.group(1))
-        na.start = base + p
-        na.display = m.group(2)
-        na.angle = True
-        na.uri_str = m.group(3)
+        lead, na.display, na.uri_str, params = m.groups()
+        p = len(lead)
+        end = len(text.rstrip(" \t"))
         u0, u1 = m.span(3)
-        q = m.end()
-        return _tail(na, text, base, p, u0, u1, q, where)
+        na.start, na.end, na.uri_start, na.uri_end = base + p, base + end, base + u0, base + u1
+        na.angle = True
+        na.params_str = params.rstrip(" \t") if params is not None else ""
+        na._params = None
+        na.raw = text[p:end]
+        return na
     n = len(text)
     p = 0
     while p < n and text[p] in _WS:
@@ -115,10 +126,10 @@ def _tail(na, text, base, p, u0, u1, q, where):
         if lead[0] != ";":
             raise SipParseError(where, f"unexpected {lead[:20]!r} after URI")
         na.params_str = lead[1:]
-        na.params = parse_params(na.params_str, where + " params")
+        na._params = parse_params(na.params_str, where + " params")
     else:
         na.params_str = ""
-        na.params = Params()
+        na._params = Params()
     end = q + len(rest)
     na.end = base + end
     na.raw = text[p:end]

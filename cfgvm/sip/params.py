@@ -69,7 +69,8 @@ def split_unquoted(text, sep):
 # list splits on every ';' and needs no check beyond this match (parse_params' rules, all met).
 _NAME = r'[^ \t\r\n"<>,;:@=]+'
 _ITEM = _NAME + r'[ \t]*(?:=[^;"<\r\n]*)?'
-_PLAIN_RE = re.compile(r"[ \t]*" + _ITEM + r"(?:;[ \t]*" + _ITEM + ")*")
+PLAIN_PARAMS = r"[ \t]*" + _ITEM + r"(?:;[ \t]*" + _ITEM + ")*"
+_PLAIN_RE = re.compile(PLAIN_PARAMS)
 
 
 def plain_params(text):
