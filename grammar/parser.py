@@ -12,6 +12,7 @@ import ply.yacc
 
 from cfgvm import ast as A
 from cfgvm.diagnostics import CfgError, Coord, Diagnostic
+from cfgvm.grammar import lrcache
 from cfgvm.grammar.lexer import CfgLexer, LexError, get_lexer
 from cfgvm.grammar.tokens import ACTION_NAMES, CORE_PARAMS, PARAM_SPELLINGS, PROTO_NUMBERS, RESERVED
 
@@ -58,8 +59,8 @@ class CfgParser:
     )
 
     def __init__(self):
-        self.yacc = ply.yacc.yacc(module=self, start="cfg", debug=False, write_tables=False,
-                                  errorlog=ply.yacc.NullLogger())
+        # LALR tables from the on-disk cache (grammar/lrcache.py): building them costs ~2 s of CPU
+        self.yacc = lrcache.build(self, start="cfg", debug=False, errorlog=ply.yacc.NullLogger())
 
     # ------------------------------------------------------------------ driver
     def parse(self, source, all_errors: bool = False) -> tuple[A.Config, list[Diagnostic]]:
@@ -1174,7 +1175,7 @@ _PARSER: CfgParser | None = None
 
 
 def get_parser() -> CfgParser:
-    """The process-wide parser: PLY builds the LALR tables once, in memory (nothing written)."""
+    """The process-wide parser (LALR tables loaded from, or built into, the cache of grammar/lrcache.py)."""
     global _PARSER
     if _PARSER is None:
         _PARSER = CfgParser()
