@@ -38,6 +38,9 @@ CFGS = os.path.join(HERE, "cfgs")
 PROXY_ADDR = ("127.0.0.1", 5060)
 AGENT_ADDR = {"uac": ("127.0.0.2", 5070), "uas": ("127.0.0.3", 5080), "uas2": ("127.0.0.4", 5080)}
 MEDIA_PORT = {"uac": 6000, "uas": 6100, "uas2": 6200}
+# cfgvm's parser tables are cached there (grammar/lrcache.py): without it every proxy start in a
+# fresh HOME spent ~2 s of CPU rebuilding them, a start-up that stretched under load
+CACHE_HOME = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
 SIPP_TIMEOUT = 10          # seconds: sipp -timeout for every agent
 WALL_LIMIT = 25.0          # seconds: the whole pair, start-up to teardown
 UAS_GRACE = 5.0            # seconds a UAS may run on after the UAC ended
@@ -269,7 +272,7 @@ def _ns_run(ns: str, argv: list[str], log_path: str, cwd: str) -> subprocess.Pop
         return subprocess.Popen(["ip", "netns", "exec", ns] + argv, stdout=lf, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, cwd=cwd, start_new_session=True,
                                 env={"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
-                                     "LANG": "C", "HOME": cwd})
+                                     "LANG": "C", "HOME": cwd, "XDG_CACHE_HOME": CACHE_HOME})
 
 
 def _bound(pid: int, ip: str, port: int, transport: str, names: tuple[str, ...]) -> bool:
