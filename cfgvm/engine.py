@@ -253,7 +253,7 @@ def _core_refusal(msg: Message) -> str:
     """Why Kamailio's core drops msg before any route runs ("" when it does not)."""
     seen = set()
     first_via = False
-    for hf in msg.headers():
+    for hf in msg.iter_headers():
         k = hf.key
         if k in _UNIQUE:
             if k in seen:

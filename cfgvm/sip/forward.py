@@ -115,8 +115,9 @@ def received_edits(msg, src_ip, src_port=None, force_rport=False, after_sent_by=
     v = hf.parsed[0]
     base = hf.body_start
     edits = []
-    if src_port is not None and (v.has_rport or force_rport):
-        if v.has_rport:
+    has_rport = v.has_rport
+    if src_port is not None and (has_rport or force_rport):
+        if has_rport:
             body = hf.body_raw
             i = body.lower().find(";rport", v.start, v.params_end)
             j = i + 6
@@ -127,7 +128,7 @@ def received_edits(msg, src_ip, src_port=None, force_rport=False, after_sent_by=
             edits.append((base + v.params_end, 0, f";rport={src_port}"))
     host = v.host[1:-1] if v.host.startswith("[") else v.host
     # received_test(): a Via asking for rport gets received= too, even from the sent-by address
-    if host != src_ip or v.has_rport:
+    if host != src_ip or has_rport:
         ip = f"[{src_ip}]" if ":" in src_ip else src_ip
         at = v.params_end
         if after_sent_by and v.params_str:

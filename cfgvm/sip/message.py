@@ -389,6 +389,11 @@ class Message:
         h = self._h
         return [HeaderField(self, i, h[i]) for i in pos]
 
+    def iter_headers(self):
+        """headers() one at a time, for a scan that stops early (no list of every header)."""
+        for i, e in enumerate(self._h):
+            yield HeaderField(self, i, e)
+
     def header(self, name):
         """First header with that name, or None."""
         low = name.lower()

@@ -12,17 +12,24 @@ class Params(list):
     def get(self, name, default=None):
         name = name.lower()
         for k, v in self:
-            if k.lower() == name:
+            if k == name or k.lower() == name:
                 return v
         return default
 
     def has(self, name):
         name = name.lower()
-        return any(k.lower() == name for k, _ in self)
+        for k, _ in self:
+            if k == name or k.lower() == name:
+                return True
+        return False
 
     def count(self, name):
         name = name.lower()
-        return sum(1 for k, _ in self if k.lower() == name)
+        n = 0
+        for k, _ in self:
+            if k == name or k.lower() == name:
+                n += 1
+        return n
 
 
 def split_unquoted(text, sep):

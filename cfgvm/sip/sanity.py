@@ -6,7 +6,7 @@ without replying (FL_MSG_NOREPLY, "not applicable" digest, duplicate headers). R
 sent for ACK (sanity_reply) -- the caller decides (see probe.py).
 """
 from .errors import SipParseError
-from .uri import parse_uri
+from .uri import OpaqueUri
 from .auth import check_digest
 
 RURI_SIP_VERSION = 1
@@ -87,7 +87,7 @@ def _ruri_version(msg):
 
 def _ruri_scheme(msg):
     try:
-        parse_uri(msg.current_uri_str)
+        msg.current_uri            # parsed once per message (cached while the R-URI is unchanged)
     except SipParseError:
         return Failure(RURI_SCHEME, 400, "Bad Request URI")
     return None
@@ -210,9 +210,7 @@ def _parse_uris(msg, checks):
             h = msg.header(name)
             if h is None:
                 return Failure(PARSE_URIS)
-            try:
-                parse_uri(h.parsed.uri_str)
-            except SipParseError:
+            if not _sip_uri(lambda: h.parsed):
                 return Failure(PARSE_URIS, 400, reason)
     if checks & URI_CONTACT:
         for h in msg.headers("contact"):
@@ -220,12 +218,18 @@ def _parse_uris(msg, checks):
                 p = h.parsed
             except SipParseError:
                 return Failure(PARSE_URIS, 400, "Bad Contact Header")
-            if p != "*":
-                try:
-                    parse_uri(p[0].uri_str)
-                except SipParseError:
-                    return Failure(PARSE_URIS, 400, "Bad Contact URI")
+            if p != "*" and not _sip_uri(lambda: p[0]):
+                return Failure(PARSE_URIS, 400, "Bad Contact URI")
     return None
+
+
+def _sip_uri(nameaddr):
+    """Does the URI of nameaddr() parse as Kamailio's parse_uri() wants (no opaque scheme)? The
+    NameAddr caches it, so the PVs reading it later do not parse it again."""
+    try:
+        return not isinstance(nameaddr().uri, OpaqueUri)
+    except SipParseError:
+        return False
 
 
 def _digest_only(msg, bit):

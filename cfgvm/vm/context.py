@@ -75,6 +75,11 @@ class LogRecord:
 class Context:
     """State for one message going through the routes (one per received message, or per tm event)."""
 
+    # set by modules when they apply (FL_MSG_NOREPLY, tm's transaction); class defaults keep the
+    # per-message construction short and getattr(ctx, name, default) readers working
+    no_reply = False
+    transaction = None
+
     def __init__(self, program, msg, rcv: ReceiveInfo, *, worker: WorkerState, shared: SharedState,
                  clock: Callable[[], float], route_type: int = 1):
         self.program = program
@@ -98,6 +103,12 @@ class Context:
         self.replied: bool = False
         self.trace = None               # a tracer object when dry-run traces, else None
         self.mod_state: dict[str, Any] = {}     # per-message scratch state of modules
+
+    def get_pv_raw(self, spec) -> Value:
+        """A PV's value without its transformations (cfgvm.vm.pv.get_raw): how the base modules
+        read PVs (stdlib_modules/_common.py)."""
+        from cfgvm.vm.pv import get_raw
+        return get_raw(self, spec)
 
     # effects -----------------------------------------------------------------------------------
     def send(self, action: SendAction) -> None:
