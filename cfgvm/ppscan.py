@@ -164,7 +164,9 @@ class Expander:
         self.files: list[SourceFile] = []
         self.warnings: list[Diagnostic] = []
         self.mode = "MAX"                 # compatibility mode (#!KAMAILIO, #!SER, ...)
-        self.ifstack: list[list] = []     # [condition, coord] per open #!ifdef
+        self.ifstack: list[list] = []     # [condition, coord, word] per open #!ifdef
+        self.stray_endifs: list[Coord] = []  # #!endif met with no #!ifdef open (Kamailio: warning)
+        self.at_end = False               # the whole input was scanned (an error then follows the parse)
         self.skipping = False
         self.stack: list[Frame] = []
         self.state = "INITIAL"
@@ -240,13 +242,26 @@ class Expander:
                 self.skip(fr)
             else:
                 getattr(self, "st_" + self.state)(fr)
-        if self.ifstack:
-            cond, coord, word = self.ifstack[-1]
-            n = len(self.ifstack)
+        self.at_end = True
+        self._check_balance()
+        return "".join(self.out)
+
+    def _check_balance(self) -> None:
+        """Kamailio only COUNTS #!if[n]def against #!endif (kamailio#3826): a stray #!endif is a warning
+        and an #!ifdef left open later balances it; only a count that differs at the end is an error."""
+        level = len(self.ifstack) - len(self.stray_endifs)
+        if level > 0:
+            _, coord, word = self.ifstack[-1]
             raise error(coord, "preproc-unbalanced-ifdef",
                         f"#!{word} without a matching #!endif at the end of the input "
-                        f"({n} more #!if[n]def than #!endif)")
-        return "".join(self.out)
+                        f"({level} more #!if[n]def than #!endif)")
+        if level < 0:
+            raise error(self.stray_endifs[-1], "preproc-unbalanced-endif",
+                        f"#!endif without a matching #!ifdef ({-level} more #!endif than #!if[n]def)")
+        for stray, (_, coord, word) in zip(self.stray_endifs, self.ifstack):
+            self.warnings.append(Diagnostic(stray, "warning", "preproc-unbalanced-endif",
+                                            f"#!endif without a matching #!ifdef, balanced only in count by the "
+                                            f"#!{word} left open at {coord} (Kamailio only counts them)"))
 
     def _end_of_file(self, fr: Frame) -> None:
         """Kamailio keeps the scanner state across an include's end; only a pending string ends there."""
@@ -370,9 +385,9 @@ class Expander:
         else:
             new = None
         if expect and expect[0] == "subst":
-            self.add_subst(expect[1], new if new is not None else value, expect[2])
             raw = self._emitted_since(self.tok_start)
             self._replace_since(self.tok_start, blanked(raw), self.tok_coord)
+            self.add_subst(expect[1], new if new is not None else value, expect[2])
             return
         if expect and expect[0] == "loadmodule":
             name = module_define(new if new is not None else value)
@@ -584,14 +599,35 @@ class Expander:
         q = re.compile(r"[ \t\b\r]*").match(t, fr.pos).end()
         value = None
         if q < len(t) and t[q] != "\n":
-            d = DEFINE_DATA.match(t, q)
-            end = d.end()
-            if end < len(t):           # only a value closed by a newline counts (as in Kamailio)
-                value = re.sub(r"\\\n", "", d.group())
-            q = end
+            parts = []
+            while True:
+                end = DEFINE_DATA.match(t, q).end()
+                parts.append(t[q:end])
+                self.blank(fr, start, end)
+                fr.pos = end
+                if end < len(t):
+                    value = re.sub(r"\\\n", "", "".join(parts))
+                    break
+                # flex keeps the define-data state when an included file ends: the value goes on with
+                # the rest of the including file's line (Kamailio 5.6.3 accepts `#!define X "v"` as
+                # the last line of an include without newline). At the main file's end it never closes.
+                outer = self._outer_file_frame(fr)
+                if outer is None:
+                    break
+                fr, t, start = outer, outer.text, outer.pos
+                q = outer.pos
+            self.set_define(name, value, coord, how)
+            return
         self.set_define(name, value, coord, how)
         self.blank(fr, start, q)
         fr.pos = q
+
+    def _outer_file_frame(self, fr: Frame) -> Frame | None:
+        """The included file frame fr has ended: pop it and return the frame of its includer."""
+        if fr.file is None or len(self.stack) < 2 or self.stack[-1] is not fr:
+            return None
+        self.stack.pop()
+        return self.stack[-1] if self.stack[-1].file is not None else None
 
     def dir_ifdef(self, fr: Frame, start: int, m: re.Match) -> None:
         word = m.group("ifdef")
@@ -611,8 +647,9 @@ class Expander:
         coord = fr.coord_at(start)
         self.blank(fr, start, m.end())
         if not self.ifstack:
-            if word == "endif":
-                raise error(coord, "preproc-unbalanced-endif", "#!endif without a matching #!ifdef")
+            if word == "endif":          # counted, not popped: see _check_balance
+                self.stray_endifs.append(coord)
+                return
             self.warnings.append(Diagnostic(coord, "warning", "preproc-stray-else",
                                             "#!else without a matching #!ifdef is ignored"))
             return

@@ -17,7 +17,10 @@ INTERFACE (shared by the preprocessor and the parser; keep it stable):
     src.warnings        # non-fatal Diagnostics (e.g. a stray #!else, which Kamailio only warns about)
     src.cfg_print()     # what `kamailio --cfg-print` prints (defines not expanded)
 
-Errors raise cfgvm.diagnostics.CfgError with file:line:col and a `preproc-...` code.
+Errors raise cfgvm.diagnostics.CfgError with file:line:col and a `preproc-...` code; the exception also
+carries `.partial` (a Source of the text expanded up to the error) and `.partial_complete` (True when
+the error was found after the whole input, e.g. an #!ifdef/#!endif count that differs), so that the
+front end can report an earlier syntax error first, in Kamailio's order.
 
 Behaviour is Kamailio 5.6.3's (src/core/cfg.lex, ppcfg.c): predefined KAMAILIO_5, KAMAILIO_5_6,
 KAMAILIO_5_6_3; MOD_<name> once `loadmodule "name"` has been scanned; #!ifexp/#!defexp are 5.7+ and,
@@ -30,7 +33,7 @@ import bisect
 import os
 from dataclasses import dataclass, field
 
-from cfgvm.diagnostics import Coord, Diagnostic, error
+from cfgvm.diagnostics import CfgError, Coord, Diagnostic, error
 from cfgvm.ppprint import cfg_print as _cfg_print
 from cfgvm.ppscan import Expander, SourceFile, read_text
 
@@ -88,7 +91,15 @@ def parse_cmdline_define(arg: str) -> tuple[str, str | None]:
 def _run(main: SourceFile, cmdline_defines, cwd) -> Source:
     init = initial_defines(cmdline_defines)
     ex = Expander(dict(init), cwd)
-    text = ex.run(main)
+    try:
+        text = ex.run(main)
+    except CfgError as e:
+        # Kamailio's parser pulls tokens from the scanner, so a syntax error BEFORE this point is
+        # reported first: hand the text expanded so far to the front end (cfgvm/parse.py).
+        e.partial = Source("".join(ex.out), main.name, ex.defines, [f.path for f in ex.files],
+                           [f.name for f in ex.files], ex.warnings, ex.seg_starts, ex.seg_origins, main, init, cwd)
+        e.partial_complete = ex.at_end
+        raise
     return Source(text, main.name, ex.defines, [f.path for f in ex.files], [f.name for f in ex.files],
                   ex.warnings, ex.seg_starts, ex.seg_origins, main, init, cwd)
 

@@ -69,6 +69,7 @@ class CfgParser:
         self.rt = "request"
         self.routes: dict[tuple, A.Route] = {}
         self.items: list = []
+        self.flag_names: set[str] = set()   # declared by `flags` so far (setflag(NAME) needs one)
         self.lexer = get_lexer()
         self.lexer.input(source.text)
         self.prev2_tok = self.prev_tok = self.cur_tok = None
@@ -464,6 +465,7 @@ class CfgParser:
     def p_flags_decl(self, p):
         """flags_decl : FLAGS_DECL flag_list"""
         p[0] = A.FlagDecl(kind="flags", names=p[2], coord=self.c(p, 1))
+        self.flag_names.update(name for name, _ in p[2])
 
     def p_avpflags_decl(self, p):
         """avpflags_decl : AVPFLAGS_DECL avpflag_list"""
@@ -806,6 +808,8 @@ class CfgParser:
                | ISFLAGSET LPAREN NUMBER RPAREN
                | ISFLAGSET LPAREN flag_name RPAREN"""
         st = p.slice[3].type
+        if st != "NUMBER" and p[3] not in self.flag_names:   # cfg.y looks the name up right away
+            self.fail(self.c(p, 4), "flag not declared")
         arg = A.Const(value=p[3], coord=self.c(p, 3)) if st == "NUMBER" else A.Name(name=p[3], coord=self.c(p, 3))
         p[0] = self._core(p, [arg])
 

@@ -43,6 +43,7 @@ def run(args) -> int:
         return 2
     try:
         cfg = parse_file(args.file, parse_defines(args.defines), all_errors=args.all_errors)
+        report.extend(cfg.source.warnings)
         if not args.parse_only:
             report.extend(check_config(cfg))
     except CfgError as e:

@@ -76,7 +76,7 @@ return(); exit(1); drop;
 $avp(x) = $null;
 forward(uri:host, uri:port);
 setflag(FLT_ACC); strip(2); rewriteuser("u");
-route(R1); route("R2"); route($var(r));''')
+route(R1); route("R2"); route($var(r));''', head="flags FLT_ACC;\nrequest_route")
     kinds = [type(s).__name__ for s in body]
     assert kinds == ["If", "Switch", "Switch", "While", "Return", "Return", "Return", "Assign",
                      "ExprStmt", "ExprStmt", "ExprStmt", "ExprStmt", "ExprStmt", "ExprStmt", "ExprStmt"]
@@ -88,6 +88,12 @@ route(R1); route("R2"); route($var(r));''')
     assert body[9].expr.args[0].name == "FLT_ACC"
     assert body[12].expr.target == "R1" and body[13].expr.target == "R2"
     assert isinstance(body[14].expr.target, A.PV)
+
+
+def test_undeclared_flag_name_is_an_error_at_the_parenthesis():
+    # [V] 5.6.3: `flags A, B:3;` then isflagset(C) -> "line 3, column 42: flag not declared"
+    d = errors("flags A, B:3;\nrequest_route {\n  setflag(A); setflag(B); if (isflagset(C)) exit;\n}\n")
+    assert (d[0].message, d[0].coord.line, d[0].coord.column) == ("flag not declared", 3, 42)
 
 
 def test_precedence_matches_kamailio():

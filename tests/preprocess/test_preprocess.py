@@ -116,6 +116,41 @@ def test_stray_endif_is_an_error():
     assert (d.code, d.coord.line) == ("preproc-unbalanced-endif", 2)
 
 
+def test_stray_endif_balanced_by_a_later_open_ifdef_is_a_warning():
+    # [V] 5.6.3 only counts (kamailio#3826): "invalid position for preprocessor directive 'endif'" then
+    # "config file ok"; the open #!ifdef FOO (undefined) skips the rest, garbage included
+    src = preprocess_string("a\n#!endif\nb\n#!ifdef FOO\nc garbage\n")
+    assert words(src) == ["a", "b"]
+    (w,) = src.warnings
+    assert (w.severity, w.code, w.coord.line) == ("warning", "preproc-unbalanced-endif", 2)
+    assert ":4:" in w.message          # names the #!ifdef that balances it
+
+
+def test_count_imbalance_comes_after_an_earlier_syntax_error():
+    # [V] Kamailio reports the #!ifdef count after the whole parse: the parse error is its first error
+    from cfgvm.parse import parse_string
+    with pytest.raises(CfgError) as ei:
+        parse_string("request_route {\n  foo(;\n}\n#!ifdef X\n")
+    assert [(d.code, d.coord.line) for d in ei.value.diagnostics] == [("syntax", 2), ("preproc-unbalanced-ifdef", 4)]
+
+
+def test_syntax_error_before_a_bad_subst_comes_first():
+    from cfgvm.parse import parse_string
+    with pytest.raises(CfgError) as ei:
+        parse_string('request_route {\n  foo(;\n}\n#!substdef "!a!b"\n')
+    assert [(d.code, d.coord.line) for d in ei.value.diagnostics] == [("syntax", 2), ("preproc-bad-subst", 4)]
+
+
+def test_define_value_goes_on_after_the_end_of_an_included_file(tmp_path):
+    # [V] 5.6.3: inc.cfg is `#!define X "inc"` with no final newline; `import_file "inc.cfg" "x"` makes
+    # X = "inc" "x" (flex stays in its define-data state across the include's end)
+    (tmp_path / "inc.cfg").write_text('#!define X "inc"')
+    (tmp_path / "main.cfg").write_text('import_file "inc.cfg" "x"\nX\n')
+    src = preprocess("main.cfg", cwd=str(tmp_path))
+    assert src.defines["X"] == '"inc" "x"'
+    assert words(src) == ['"inc"', '"x"']
+
+
 def test_stray_else_is_a_warning():
     # Kamailio: WARNING invalid position for preprocessor directive 'else', no error
     src = preprocess_string("x\n#!else\ny\n")
