@@ -99,13 +99,27 @@ class PV:
 
 
 @dataclass(frozen=True)
+class Select:
+    """A select root a module adds (`@name["param"].field`, resolved by cfgvm/vm/select.py through the
+    loaded modules): getter(ctx, param) -> object of `kind` (a kind of select.py's KINDS, or a new one
+    named here with its `fields` {field: (fn(obj, param) -> obj, next kind)}); the object is rendered
+    with str(). `extra_index`: a second `[n]` after the parameter is accepted (and ignored)."""
+    name: str
+    getter: Callable
+    kind: str = "str"
+    fields: dict = field(default_factory=dict)
+    extra_index: bool = False
+
+
+@dataclass(frozen=True)
 class Module:
     name: str
     functions: list[Function] = field(default_factory=list)
     params: list[Param] = field(default_factory=list)
     pvs: list[PV] = field(default_factory=list)
     transformations: dict[str, Any] = field(default_factory=dict)   # class name -> table
-    rpc: dict[str, Callable] = field(default_factory=dict)
+    rpc: dict[str, Callable] = field(default_factory=dict)   # "mod.cmd" -> handler(mod, shared, *params)
+    selects: list[Select] = field(default_factory=list)
     init: Callable | None = None           # init(mod) once per program, after modparams
     child_init: Callable | None = None     # child_init(mod, worker) per worker
     stats: tuple[str, ...] = ()

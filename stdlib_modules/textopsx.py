@@ -6,9 +6,8 @@ change_reply_status(_code) (reply routes; provisional and 2xx replies keep their
 remove_body, keep_hf/0/1, fnmatch/2/3; the header-value functions append/insert/remove/assign_hf_value,
 remove/assign_hf_value2, include/exclude_hf_value, hf_value_exists (scanner and rules in
 _hfvalue.py); the header and body-line iterators (up to 4 each per message) with $hfitname,
-$hfitbody and $blitval.
-Left out: the @hf_value, @hf_value2 and @hf_value_exists selects (selects are registered in
-cfgvm/vm/select.py, owned elsewhere: they need a hook there to reach _hfvalue.py).
+$hfitbody and $blitval; the selects @hf_value["name"] (every value, comma-joined; .uri/.name of the
+first), @hf_value2 (same reading) and @hf_value_exists (exported as cfgvm.exports.Select rows).
 """
 from __future__ import annotations
 
@@ -16,8 +15,9 @@ import fnmatch as _fnmatch
 import re
 
 from cfgvm.exports import (ANY_ROUTE, BRANCH_ROUTE, FAILURE_ROUTE, FMT, IGP, NEEDS_INNER, ONREPLY_ROUTE, PV,
-                           REGEX, REQUEST_ROUTE, STR, Function, Module)
+                           REGEX, REQUEST_ROUTE, STR, Function, Module, Select)
 from cfgvm.stdlib import _hfvalue as HV
+from cfgvm.vm import select as _sel
 from cfgvm.stdlib._common import const_text, fmt_arg, route_type_ok
 
 # headers keep_hf() never removes (Kamailio keeps the ones the core needs)
@@ -456,6 +456,41 @@ def msg_set_buffer(ctx, mod, data):
     return 1
 
 
+# ---- selects ------------------------------------------------------------------------------------
+def _hf_values(ctx, name):
+    from cfgvm.sip.params import split_unquoted
+    m = ctx.msg
+    if m is None or not isinstance(name, str):
+        return []
+    out = []
+    for h in m.headers(name):
+        out.extend(v.strip(" \t\r\n") for v in _sel.safe(split_unquoted, h.body_raw, ",") or [])
+    return out
+
+
+def sel_hf_value(ctx, name):
+    """The whole comma-separated list; a second [n] still gives the whole list, as 5.6.3 [V]."""
+    vals = _hf_values(ctx, name)
+    return ",".join(vals) if vals else None
+
+
+def sel_hf_value_exists(ctx, name):
+    return "1" if _hf_values(ctx, name) else "0"
+
+
+def _first_nameaddr(text):
+    return _sel.safe(_sel.nameaddr_of, text.split(",")[0])
+
+
+_HFV_FIELDS = {
+    "uri": (lambda t, p: (lambda na: na and _sel.uri_of(na.uri_str))(_first_nameaddr(t)), "uri"),
+    "name": (lambda t, p: (lambda na: na and (na.display or None))(_first_nameaddr(t)), "str"),
+}
+SELECTS = [Select("hf_value", sel_hf_value, "hf_value", _HFV_FIELDS, extra_index=True),
+           Select("hf_value2", sel_hf_value, "hf_value", _HFV_FIELDS, extra_index=True),
+           Select("hf_value_exists", sel_hf_value_exists)]
+
+
 EXPORTS = Module(
     name="textopsx",
     functions=[
@@ -493,4 +528,5 @@ EXPORTS = Module(
     ],
     pvs=[PV("hfitname", get_hfitname, inner=NEEDS_INNER), PV("hfitbody", get_hfitbody, inner=NEEDS_INNER),
          PV("blitval", get_blitval, inner=NEEDS_INNER)],
+    selects=SELECTS,
 )

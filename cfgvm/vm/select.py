@@ -21,8 +21,9 @@ class SelectError(ValueError):
 _ITEM = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)(?:\[(-?[0-9]+|"[^"]*")\])?(?:\[(-?[0-9]+)\])?')
 
 
-def parse_select(text: str) -> list[tuple[str, object]]:
-    """'a.b[1].c' -> [('a', None), ('b', 1), ('c', None)]; string params keep no quotes."""
+def parse_select(text: str, extra_index=frozenset()) -> list[tuple[str, object]]:
+    """'a.b[1].c' -> [('a', None), ('b', 1), ('c', None)]; string params keep no quotes. Items named in
+    `extra_index` may carry a second `[n]`, which is dropped."""
     s = text[1:] if text.startswith("@") else text
     items = []
     pos = 0
@@ -33,7 +34,7 @@ def parse_select(text: str) -> list[tuple[str, object]]:
         p = m.group(2)
         if p is not None:
             p = p[1:-1] if p.startswith('"') else int(p)
-        if m.group(3) is not None and m.group(1) not in ("hf_value", "hf_value2"):
+        if m.group(3) is not None and m.group(1) not in extra_index:
             raise SelectError(f"'{m.group(1)}' takes one bracket parameter, in '{text}'")
         items.append((m.group(1), p))
         pos = m.end()
@@ -44,7 +45,8 @@ def parse_select(text: str) -> list[tuple[str, object]]:
         pos += 1
 
 
-def _safe(f, *a):
+def safe(f, *a):
+    """f(*a), or None when the message part does not parse."""
     try:
         return f(*a)
     except (SipParseError, ValueError, IndexError, AttributeError, TypeError):
@@ -75,13 +77,13 @@ URI_FIELDS = {
 }
 
 
-def _uri_of(text):
+def uri_of(text):
     from cfgvm.sip.uri import parse_uri
-    return None if not text else _safe(parse_uri, text)
+    return None if not text else safe(parse_uri, text)
 
 
 NAMEADDR_FIELDS = {
-    "uri": (lambda na, p: _uri_of(na.uri_str), "uri"),
+    "uri": (lambda na, p: uri_of(na.uri_str), "uri"),
     "name": (lambda na, p: na.display or None, "str"),
     "tag": (lambda na, p: na.params.get("tag"), "str"),
     "params": (lambda na, p: (na.params_str or None) if p is None else na.params.get(p), "str"),
@@ -117,11 +119,11 @@ REQ_FIELDS = {"method": (lambda m, p: m.method, "str"), "uri": (lambda m, p: m.r
 RES_FIELDS = {"version": (lambda m, p: m.version, "str"), "status": (lambda m, p: m.status, "str"),
               "code": (lambda m, p: m.status, "str"), "reason": (lambda m, p: m.reason, "str")}
 
-HEADER_FIELDS = {"nameaddr": (lambda h, p: _safe(_na_of, h), "nameaddr"),
+HEADER_FIELDS = {"nameaddr": (lambda h, p: safe(nameaddr_of, h), "nameaddr"),
                  "params": (lambda h, p: None, "str")}
 
 
-def _na_of(text):
+def nameaddr_of(text):
     from cfgvm.sip.nameaddr import parse_nameaddr
     return parse_nameaddr(text)
 
@@ -165,13 +167,13 @@ def _req(ctx):
 
 def _ruri(ctx, p):
     m = _req(ctx)
-    return None if m is None else _safe(lambda: m.current_uri)
+    return None if m is None else safe(lambda: m.current_uri)
 
 
 def _dst_uri(ctx, p):
     m = ctx.msg
     du = getattr(m, "dst_uri", None) if m is not None else None
-    return _uri_of(du if du is not None else ctx.dst_uri)
+    return uri_of(du if du is not None else ctx.dst_uri)
 
 
 def _next_hop(ctx, p):
@@ -184,7 +186,7 @@ def _first_na(hname):
         h = None if m is None else m.header(hname)
         if h is None:
             return None
-        got = _safe(lambda: h.parsed)
+        got = safe(lambda: h.parsed)
         if isinstance(got, list):
             return got[0] if got else None
         return got
@@ -193,7 +195,7 @@ def _first_na(hname):
 
 def _via(ctx, p):
     m = ctx.msg
-    vs = None if m is None else _safe(m.vias)
+    vs = None if m is None else safe(m.vias)
     if not vs:
         return None
     i = 1 if p is None else p
@@ -241,7 +243,7 @@ ROOTS = {
     "record_route": (_first_na("record-route"), "nameaddr"),
     "rr": (_first_na("record-route"), "nameaddr"),
     "via": (_via, "via"), "v": (_via, "via"),
-    "cseq": (lambda ctx, p: None if ctx.msg is None else _safe(lambda: ctx.msg.cseq), "cseq"),
+    "cseq": (lambda ctx, p: None if ctx.msg is None else safe(lambda: ctx.msg.cseq), "cseq"),
     "msg": (lambda ctx, p: ctx.msg, "msg"), "message": (lambda ctx, p: ctx.msg, "msg"),
     "method": (_first_line_part("method"), "str"), "version": (_first_line_part("version"), "str"),
     "status": (_first_line_part("status"), "str"), "code": (_first_line_part("code"), "str"),
@@ -263,59 +265,33 @@ for _name, _hdr in (("call_id", "call-id"), ("expires", "expires"), ("max_forwar
     ROOTS[_name] = (_hbody(_hdr), "str")
 
 
-# textopsx's selects: @hf_value["name"] (every value, comma-joined), hf_value2, hf_value_exists
-def _hf_values(ctx, name):
-    from cfgvm.sip.params import split_unquoted
-    m = ctx.msg
-    if m is None or not isinstance(name, str):
-        return []
-    out = []
-    for h in m.headers(name):
-        out.extend(v.strip(" \t\r\n") for v in _safe(split_unquoted, h.body_raw, ",") or [])
+def _module_selects(program) -> dict:
+    """Select roots the program's loaded modules export (cfgvm.exports.Select rows), by name."""
+    out = {}
+    for inst in (getattr(program, "modules", None) or {}).values():
+        for sel in getattr(getattr(inst, "exports", None), "selects", ()):
+            out[sel.name] = sel
     return out
-
-
-def _hf_value(ctx, p):
-    vals = _hf_values(ctx, p)
-    return ",".join(vals) if vals else None
-
-
-def _hf_value_exists(ctx, p):
-    return "1" if _hf_values(ctx, p) else "0"
-
-
-HFV_FIELDS = {"uri": (lambda t, p: _uri_of(_safe(_na_of, t.split(",")[0]).uri_str)
-                      if _safe(_na_of, t.split(",")[0]) else None, "uri"),
-              "name": (lambda t, p: (_safe(_na_of, t.split(",")[0]) or None) and
-                       (_na_of(t.split(",")[0]).display or None), "str")}
-KINDS["hfvalue"] = HFV_FIELDS
-MODULE_ROOTS = {"textopsx": {"hf_value": (_hf_value, "hfvalue"), "hf_value2": (_hf_value, "hfvalue"),
-                             "hf_value_exists": (_hf_value_exists, "str")}}
-
-
-def _roots(program) -> dict:
-    roots = dict(ROOTS)
-    mods = getattr(program, "modules", None) or {}
-    for name, table in MODULE_ROOTS.items():
-        if program is None or name in mods:
-            roots.update(table)
-    return roots
 
 
 def compile_select(text: str, program=None):
     """Compile a select to a callable(ctx) -> str | None; SelectError for unknown names."""
-    items = parse_select(text)
-    roots = _roots(program)
+    mods = _module_selects(program)
+    items = parse_select(text, {n for n, sel in mods.items() if sel.extra_index})
     name, param = items[0]
-    root = roots.get(name)
-    if root is None:
+    kinds = KINDS
+    if name in ROOTS:
+        get_root, kind = ROOTS[name]
+    elif name in mods:
+        sel = mods[name]
+        get_root, kind = sel.getter, sel.kind
+        if sel.fields:
+            kinds = {**KINDS, kind: sel.fields}
+    else:
         raise SelectError(f"unknown select '@{name}'")
-    get_root, kind = root
     steps = []
     for name, p in items[1:]:
-        fields = KINDS.get(kind, {})
-        if kind == "hfvalue" and isinstance(p, int):
-            p = None                     # @hf_value["X"][n]: the index gives the whole list [V]
+        fields = kinds.get(kind, {})
         f = fields.get(name)
         if f is None:
             raise SelectError(f"unknown select field '.{name}' in '@{text.lstrip('@')}'")
@@ -324,11 +300,11 @@ def compile_select(text: str, program=None):
     render = RENDER.get(kind, lambda v: v)
 
     def run(ctx):
-        obj = _safe(get_root, ctx, param)
+        obj = safe(get_root, ctx, param)
         for fn, p in steps:
             if obj is None:
                 return None
-            obj = _safe(fn, obj, p)
+            obj = safe(fn, obj, p)
         if obj is None:
             return None
         v = render(obj)
