@@ -19,7 +19,7 @@ _TRIM = " \t\r\n"
 
 def _str2s(text: str):
     """Kamailio's str2s: digits only, at most 5, result wraps as an unsigned short; None on error."""
-    if not text or len(text) > 5 or not all("0" <= c <= "9" for c in text):
+    if not text or len(text) > 5 or not (text.isascii() and text.isdigit()):
         return None
     return int(text) & 0xFFFF
 
@@ -29,13 +29,11 @@ def _present(ctx):
     hf = ctx.msg.header("max-forwards")
     if hf is None:
         return -1, None
-    t = ctx.msg.text
-    s, e = hf.body_start, hf.body_end
-    while s < e and t[s] in _TRIM:
-        s += 1
-    while e > s and t[e - 1] in _TRIM:
-        e -= 1
-    v = _str2s(t[s:e])
+    raw = ctx.msg.text[hf.body_start:hf.body_end]
+    value = raw.strip(_TRIM)
+    s = hf.body_start + len(raw) - len(raw.lstrip(_TRIM))
+    e = s + len(value)
+    v = _str2s(value)
     if v is None:
         return -2, None
     return v, (s, e)

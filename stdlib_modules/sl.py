@@ -69,16 +69,27 @@ def stateless_totag(ctx) -> str:
     return f"{head}.{crcitt_hex(a)}{crcitt_hex(b)}"
 
 
+_REPLY = []     # cfgvm.sip.reply once imported
+
+
 def _reply_api():
+    if _REPLY:
+        return _REPLY[0]
     try:
         from cfgvm.sip import reply
     except ImportError:
         raise ModuleError("sl: the SIP reply builder (cfgvm.sip.reply) is not available yet") from None
+    _REPLY.append(reply)
     return reply
 
 
 def _stats(ctx) -> dict:
-    return ctx.shared.modules.setdefault("sl", {}).setdefault("stats", {})
+    mods = ctx.shared.modules
+    state = mods.get("sl")
+    if state is None:
+        state = mods.setdefault("sl", {})
+    stats = state.get("stats")
+    return stats if stats is not None else state.setdefault("stats", {})
 
 
 def _count(ctx, name, n=1):
@@ -110,7 +121,8 @@ def sl_reply(ctx, code: int, reason: str, to_tag=None) -> int:
     if 300 <= code < 400 and ctx.branches:
         raise ModuleError("sl: 3xx replies carrying the branch set as Contact are not supported yet")
     api = _reply_api()
-    if to_tag is None and code >= 180 and msg.to is not None and not msg.to.tag:
+    to = msg.to
+    if to_tag is None and code >= 180 and to is not None and not to.tag:
         to_tag = stateless_totag(ctx)
     body, ctype = ctx.mod_state.get("reply_body", (b"", None))
     r = ctx.rcv

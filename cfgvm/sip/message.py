@@ -396,8 +396,10 @@ class Message:
 
     def header(self, name):
         """First header with that name, or None."""
-        low = name.lower()
-        pos = self._idx.get(KEY.get(low, low))
+        pos = self._idx.get(name)           # already an index key (lower-case long name)
+        if pos is None:
+            low = name.lower()
+            pos = self._idx.get(KEY.get(low, low))
         if not pos:
             return None
         i = pos[0]
@@ -446,7 +448,15 @@ class Message:
         """Parsed body of the first header with that key (None when absent), without building a
         HeaderField: the accessors below are on every message's path."""
         pos = self._idx.get(key)
-        return self._parsed_at(pos[0]) if pos else None
+        if not pos:
+            return None
+        i = pos[0]
+        got = self._parsed.get(i)
+        if got is None:
+            e = self._h[i]
+            got = _hp.parse_body(key, self.text[e[3]:e[4]])
+            self._parsed[i] = got
+        return got
 
     @property
     def via1(self):
