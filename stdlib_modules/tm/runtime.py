@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from cfgvm.exports import BRANCH_ROUTE, FAILURE_ROUTE, TM_ONREPLY_ROUTE
+from cfgvm.dns import DnsError
+from cfgvm.exports import BRANCH_ROUTE, FAILURE_ROUTE, REQUEST_ROUTE, TM_ONREPLY_ROUTE
 from cfgvm.sip import forward as fw
 from cfgvm.sip.uri import parse_uri
 from cfgvm.stdlib._common import ModuleError
@@ -22,7 +23,8 @@ from .matching import lookup_cancel, lookup_request, match_reply
 from .reply import (ERROR_REPLIES, REASONS, build_local_reply, pick_branch, retransmit_reply,
                     send_upstream)
 from .serial import ruri_consume, ruri_is_new
-from .transaction import FAKED, T_AUTO_INV_100, T_CANCELED, T_6XX, Table, Uac, clone_message
+from .transaction import (FAKED, T_AUTO_INV_100, T_CANCELED, T_DISABLE_FAILOVER, T_6XX, Table, Uac,
+                          clone_message)
 
 CANCELING, CANCEL_DONE = "canceling", "ok -- no more pending branches"
 RELIABLE = ("tcp", "tls", "sctp", "ws", "wss")
@@ -205,28 +207,43 @@ class Runtime:
 
     def _forward_stateless(self, ctx, host, port, proto):
         msg = ctx.msg
-        proto, dst = self.next_hop(msg.dst_uri or ctx.dst_uri, msg.current_uri_str, host, port, proto)
+        try:
+            proto, dst, _ = self.next_hop(msg.dst_uri or ctx.dst_uri, msg.current_uri_str, host, port, proto)
+        except DnsError as e:
+            ctx.log(-1, f"ERROR: tm: cannot resolve the next hop: {e}\n")
+            return -478
         data, src = _build(ctx, msg, proto, dst, None, ctx.rcv)
         if data is None:
             return -1
         ctx.send(SendAction("forward", proto, dst, data, src))
         return 1
 
-    @staticmethod
-    def next_hop(dst_uri, ruri, host=None, port=None, proto=None):
-        """(proto, (ip, port)) from t_relay(host, port) or $du or the R-URI."""
-        if host is not None:
-            ip, p, pr = host, int(port or 5060), proto or "udp"
+    def next_hop(self, dst_uri, ruri, host=None, port=None, proto=None, now=None):
+        """(proto, (ip, port), failover) from t_relay(host, port) or $du or the R-URI. A host name
+        goes through cfgvm.dns (RFC 3263); `failover` is the rest of the destination list, tried
+        on 503/timeout when use_dns_failover is on (Kamailio's uac->dns_h). Raises DnsError."""
+        proxy = host is not None            # t_relay(host, port): mk_proxy, one address, no dns_h
+        if proxy:
+            target, want, given = host, proto, (int(port) if port else None)
+            literal_port, pr = int(port or 5060), proto or "udp"
         else:
-            u = parse_uri(dst_uri or ruri)
-            ip = u.host_noport_brackets
-            p = u.port_no or (5061 if u.scheme == "sips" else 5060)
+            target = dst_uri or ruri
+            u = parse_uri(target)
+            host = u.host_noport_brackets
+            want, given = proto, None
+            literal_port = u.port_no or (5061 if u.scheme == "sips" else 5060)
             pr = proto or (u.transport or ("tls" if u.scheme == "sips" else "udp")).lower()
+        ip = host.strip("[]")
         try:
-            ipaddress.ip_address(ip.strip("[]"))
+            ipaddress.ip_address(ip)
+            return pr, (ip, literal_port), []
         except ValueError:
-            raise ModuleError(f"tm: DNS resolution of '{ip}' is not implemented in cfgvm") from None
-        return pr, (ip.strip("[]"), int(p))
+            pass
+        from cfgvm import dns
+        dests = dns.resolver_for(self.engine.program).resolve_sip_destinations(
+            target, want, given, self.now() if now is None else now)
+        (p0, ip0, port0), rest = dests[0], dests[1:]
+        return p0, (ip0, int(port0)), ([] if proxy else rest)
 
     def forward_nonack(self, ctx, t, host=None, port=None, proto=None) -> int:
         """t_forward_nonack(): one branch per destination (R-URI + append_branch set), each sent."""
@@ -241,23 +258,27 @@ class Runtime:
         if not dests:
             return -1
         max_branches = int((getattr(ctx.program, "params", None) or {}).get("max_branches", 12))
-        sent = 0
+        sent, lowest = 0, -477
         try:
             for uri, dst_uri, bflags, sock in dests:
                 if len(t.uacs) >= max_branches:
                     return -12 if not sent else sent
                 ctx.force_socket = sock               # a branch leaves from its own forced socket
-                if self.send_branch(ctx, t, uri, dst_uri, bflags, host, port, proto):
+                r = self.send_branch(ctx, t, uri, dst_uri, bflags, host, port, proto)
+                if r > 0:
                     sent += 1
+                elif r < 0:
+                    lowest = min(lowest, r)
         finally:
             ctx.force_socket = forced
             ruri_consume(ctx)                         # clear_branches(): the R-URI was used
         if t.canceled and t.is_invite:
             for u in t.uacs[-sent:] if sent else ():
                 u.canceled = True
-        return 1 if sent else -477
+        return 1 if sent else lowest
 
-    def send_branch(self, ctx, t, uri, dst_uri, bflags, host, port, proto) -> bool:
+    def send_branch(self, ctx, t, uri, dst_uri, bflags, host, port, proto) -> int:
+        """One branch: 1 sent, 0 dropped by branch_route or no socket, -478 unresolvable."""
         req = clone_message(ctx.msg)
         req.new_uri = uri if uri != req.ruri_str else req.new_uri
         req.dst_uri = dst_uri
@@ -270,23 +291,77 @@ class Runtime:
             t.msg_flags = bctx.flags
             bflags = bctx.bflags
             if dropped:
-                return False
+                return 0
             dst_uri = req.dst_uri if req.dst_uri is not None else bctx.dst_uri
-        pr, dst = self.next_hop(dst_uri, req.current_uri_str, host, port, proto)
+        try:
+            pr, dst, rest = self.next_hop(dst_uri, req.current_uri_str, host, port, proto)
+        except DnsError as e:
+            ctx.log(-1, f"ERROR: tm [t_fwd.c]: add_uac(): can't fwd to unresolvable destination ({e})\n")
+            return -478
+        base = clone_message(req) if rest else None
         idx = len(t.uacs)
         data, src = _build(ctx, req, pr, dst, fw.tm_branch(t.hash_index, t.label, idx), t.rcv)
         if data is None:
-            return False
+            return 0
         u = Uac(idx, req.current_uri_str, dst_uri, pr, dst, src, data, bflags)
+        u.dns_rest, u.base, u.forced = rest, base, getattr(ctx, "force_socket", None)
+        self._start_uac(t, u, ctx)
+        return 1
+
+    def _start_uac(self, t, u, sink):
+        """Append branch u, put its request on the wire, start its retransmission and fr timers."""
         u.state = S.initial(S.CLIENT_INVITE if t.is_invite else S.CLIENT_NON_INVITE)
         u.on_reply = t.on_reply
         u.on_branch_failure = t.on_branch_failure
         t.uacs.append(u)
-        ctx.send(SendAction("relay", pr, dst, data, u.src))
-        if pr not in RELIABLE:
+        sink.send(SendAction("relay", u.proto, u.dst, u.request, u.src))
+        if u.proto not in RELIABLE:
             self._arm_retr(t, u, self.ms("retr_timer1"))
         self._arm_fr(t, u, self._fr(t, provisional=False))
-        return True
+
+    # ---- DNS failover -------------------------------------------------------------------------------
+    def dns_failover(self, t, u, sink) -> bool:
+        """add_uac_dns_fallback() + t_send_branch(): after a 503 or a timeout without any reply,
+        the next destination the branch's host name resolved to becomes a new branch (same
+        R-URI/$du; branch_route is not run again). With reparse_on_dns_failover (the default) the
+        old buffer is reused with a new Via branch; else, or when the new destination needs
+        another socket, the request is rebuilt."""
+        from cfgvm import dns
+        if not u.dns_rest or t.done or t.flags & (T_DISABLE_FAILOVER | T_CANCELED):
+            return False
+        if not dns.resolver_for(self.engine.program).config.use_failover:
+            return False
+        max_branches = int((getattr(self.engine.program, "params", None) or {}).get("max_branches", 12))
+        while u.dns_rest:
+            (pr, ip, port), rest = u.dns_rest[0], u.dns_rest[1:]
+            u.dns_rest = []                       # the handle moves on to the new branch
+            if len(t.uacs) >= max_branches:
+                sink.log(-1, "ERROR: tm: add_uac_dns_fallback: maximum number of branches exceeded\n")
+                return False
+            idx = len(t.uacs)
+            data, src = self._failover_request(t, u, pr, ip, fw.tm_branch(t.hash_index, t.label, idx))
+            if data is None:
+                u.dns_rest = rest
+                continue
+            nu = Uac(idx, u.uri, u.dst_uri, pr, (ip, int(port)), src, data, u.bflags)
+            nu.dns_rest, nu.base, nu.forced = rest, u.base, u.forced
+            self._start_uac(t, nu, sink)
+            return True
+        return False
+
+    def _failover_request(self, t, u, pr, ip, branch):
+        fctx = self.engine.context(clone_message(u.base), t.rcv, REQUEST_ROUTE)
+        fctx.force_socket = u.forced
+        if u.forced is None and self.p["dns_reuse_rcv_socket"]:
+            fctx.force_socket = (t.rcv.proto, t.rcv.dst_ip, t.rcv.dst_port)
+        from cfgvm.transport.sockets import send_socket
+        sock = send_socket(fctx, pr, ip)
+        if sock is None:
+            return None, None
+        if self.p["reparse_on_dns_failover"] and (sock.ip, sock.port) == tuple(u.src) and pr == u.proto:
+            old = "branch=" + fw.tm_branch(t.hash_index, t.label, u.index)
+            return u.request.replace(old.encode("latin-1"), ("branch=" + branch).encode("latin-1"), 1), u.src
+        return _build(fctx, fctx.msg, pr, (ip, None), branch, t.rcv)
 
     def _fr(self, t, provisional):
         if provisional and t.is_invite:
@@ -316,7 +391,10 @@ class Runtime:
             if t.done or u.last_received >= 200:
                 return
             u.timed_out = True
-            self.fake_reply(t, u, 408, Sink(res))
+            sink = Sink(res)
+            if u.last_received == 0 and u.dns_rest and now < t.end_of_life:
+                self.dns_failover(t, u, sink)     # final_response_handler: next address first
+            self.fake_reply(t, u, 408, sink)
         u.fr_timer = self.arm(ms, fire, "B" if t.is_invite else "F")
 
     # ---- routes run by tm ---------------------------------------------------------------------------
@@ -398,6 +476,8 @@ class Runtime:
         if code < 200 and (self.p["restart_fr_on_each_reply"] or code > last):
             self._arm_fr(t, u, self._fr(t, provisional=True))
         u.replied = True
+        if code == 503 and u.dns_rest:
+            self.dns_failover(t, u, sink)         # reply_received: before the 503 is relayed/stored
         self.relay_reply(t, u, code, msg, sink)
         return True
 

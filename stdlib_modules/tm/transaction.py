@@ -70,6 +70,9 @@ class Uac:
     retr_timer: object = None
     fr_timer: object = None
     cancel_timers: list = field(default_factory=list)
+    dns_rest: list = field(default_factory=list)   # DNS failover destinations left (uac->dns_h)
+    base: object = None                  # the branch's request before our Via (for a DNS failover rebuild)
+    forced: object = None                # the forced send socket of the branch
 
 
 @dataclass
