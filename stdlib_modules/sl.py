@@ -64,8 +64,9 @@ def stateless_totag(ctx) -> str:
     sock = getattr(ctx.program, "first_socket", None) or (ctx.rcv.dst_ip, ctx.rcv.dst_port)
     head = _totag_head(sock[0], sock[1])
     v = ctx.msg.via1
-    a = [v.host, v.port] + ([v.branch] if v.branch is not None else [])
-    b = [v.port, v.host] + ([ctx.msg.call_id] if ctx.msg.call_id is not None else [])
+    branch, call_id = v.branch, ctx.msg.call_id
+    a = [v.host, v.port] if branch is None else [v.host, v.port, branch]
+    b = [v.port, v.host] if call_id is None else [v.port, v.host, call_id]
     return f"{head}.{crcitt_hex(a)}{crcitt_hex(b)}"
 
 

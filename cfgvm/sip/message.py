@@ -344,7 +344,9 @@ class Message:
         self.buf = self.text.encode("latin-1")
         parsed = self._parsed
         for i, e in enumerate(self._h):
-            if e[1] < end and start < e[5]:
+            if e[1] >= end:                 # headers are in buffer order: the rest start later
+                break
+            if start < e[5]:
                 parsed.pop(i, None)
         if start < self.hdr_start:
             self._ruri = None

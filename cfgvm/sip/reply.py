@@ -58,7 +58,9 @@ def _edited(t, start, end, edits):
     offset; an edit inside an earlier deletion moves to its end)."""
     out = []
     s = start
-    for off, length, text in sorted(edits, key=lambda e: e[0]):
+    if len(edits) > 1 and any(edits[i][0] > edits[i + 1][0] for i in range(len(edits) - 1)):
+        edits = sorted(edits, key=lambda e: e[0])
+    for off, length, text in edits:
         if off < s:
             length = max(0, length - (s - off))
             off = s

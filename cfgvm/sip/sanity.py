@@ -94,7 +94,8 @@ def _ruri_scheme(msg):
 
 
 def _required(msg):
-    counts = [msg.header_count(name) for name in ("from", "to", "call-id", "cseq")]
+    idx = msg._idx
+    counts = [len(idx.get(key, ())) for key in ("from", "to", "call-id", "cseq")]
     if 0 in counts:
         return Failure(REQUIRED_HEADERS)
     if msg.header_error is not None:
