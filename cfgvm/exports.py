@@ -98,6 +98,13 @@ class PV:
     inner: str = NO_INNER
 
 
+class RpcError(Exception):
+    """An RPC command's failure as Kamailio reports it: numeric code and text (`error: 500 - text`)."""
+    def __init__(self, code: int, text: str):
+        super().__init__(f"{code} - {text}")
+        self.code, self.text = code, text
+
+
 @dataclass(frozen=True)
 class Select:
     """A select root a module adds (`@name["param"].field`, resolved by cfgvm/vm/select.py through the

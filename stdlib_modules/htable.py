@@ -4,26 +4,31 @@ Tables come from modparam("htable", "htable", "name=>size=N;autoexpire=S;initval
 dmqreplicate=0|1;dbtable=...;cols=...;dbmode=..."). Items expire on the engine clock (ctx.clock):
 an item past its expiry reads as missing. Values are int or str; assigning $null deletes.
 Tables live in ctx.shared.modules["htable"] (one store per program, behind this module only).
+RPC commands htable.get/delete/sets/seti/setex/setxs/setxi/dump/flush/listTables/stats/reload/store:
+handler(mod, shared, *params, now=None) -> plain data, failures as RpcError with 5.6.3's code and text.
+dump/stats lay items out in Kamailio's slots (core_case_hash of the key & (2^size - 1), a slot's items
+ordered by hash), so dumps list in the same order as 5.6.3's.
 Not implemented (absent or refused): db_url and the other database params (setting db_url raises
-"database-backed htable not supported yet" at init), DMQ replication (dmqreplicate/enable_dmq accepted,
-nothing is replicated), the htable:expired:<table> event routes, the htable.* RPC commands, $shtrecord
-(only meaningful in the expired event route: reading it raises).
+"database-backed htable not supported yet" at init; htable.reload/store answer "No htable db_url" as
+5.6.3 does without one), DMQ replication (dmqreplicate/enable_dmq accepted, nothing is replicated), the
+htable:expired:<table> event routes, $shtrecord (only meaningful in the expired event route: reading it
+raises).
 """
 from __future__ import annotations
 
 import re
 
 from cfgvm.exports import (ANY_ROUTE, FMT, IGP, INT_PARAM, NEEDS_INNER, PV, STR, STR_PARAM, Function,
-                           Module, Param)
+                           Module, Param, RpcError)
 from cfgvm.stdlib._common import ModuleError, render
 
 _OPTS = {"size", "autoexpire", "initval", "updateexpire", "dmqreplicate", "dbtable", "cols", "dbmode"}
 
 
 class Table:
-    def __init__(self, name, size=4, autoexpire=0, initval=None, updateexpire=1, **_):
+    def __init__(self, name, size=4, autoexpire=0, initval=None, updateexpire=1, dmqreplicate=0, **_):
         self.name, self.size, self.autoexpire = name, size, autoexpire
-        self.initval, self.updateexpire = initval, updateexpire
+        self.initval, self.updateexpire, self.dmqreplicate = initval, updateexpire, dmqreplicate
         self.items: dict[str, list] = {}        # key -> [value, expires_at or 0]
 
     def _live(self, key, now):
@@ -390,6 +395,150 @@ def get_shtitval(ctx, spec):
     return it[0] if it is not None else None
 
 
+# ---- RPC: handler(mod, shared, *params, now=None) -> plain data ----------------------------------
+def ht_hash(key: str) -> int:
+    """core_case_hash(key, 0, 0): Kamailio's string hash with every byte OR 0x20 (htable's cell id)."""
+    from cfgvm.sip.forward import _hash_update
+    h = _hash_update("".join(chr(ord(c) | 0x20) for c in key), 0)
+    return ((h + (h >> 11)) + ((h >> 13) + (h >> 23))) & 0xFFFFFFFF
+
+
+def slots(t: Table) -> int:
+    """Kamailio's slot count for a table's size= exponent (below 2: 8 slots; above 31: 2^14)."""
+    return 8 if t.size <= 1 else 1 << 14 if t.size > 31 else 1 << t.size
+
+
+class _Shared:
+    """A context stand-in for tables(): RPC handlers get the shared state, not a message context."""
+    def __init__(self, shared):
+        self.shared = shared
+
+
+def _rpc_now(now):
+    import time
+    return time.time() if now is None else now
+
+
+def _rpc_table(mod, shared, name) -> Table:
+    t = tables(_Shared(shared), mod).get(name)
+    if t is None:
+        raise RpcError(500, "No such htable")
+    return t
+
+
+def _by_slot(t, now):
+    """{slot index: [(key, item)...]} in Kamailio's order (by slot, then by hash inside a slot)."""
+    out = {}
+    for k, it in sorted(t.live_items(now), key=lambda kv: ht_hash(kv[0])):
+        out.setdefault(ht_hash(k) & (slots(t) - 1), []).append((k, it))
+    return dict(sorted(out.items()))
+
+
+def rpc_get(mod, shared, name, key, now=None):
+    import time
+    now = _rpc_now(now)
+    t = _rpc_table(mod, shared, name)
+    it = t._live(key, now)
+    if it is None:
+        raise RpcError(500, "Key name doesn't exist in htable.")
+    exp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(it[1])) if it[1] else "NEVER"
+    return {"item": {"name": key, "value": it[0], "flags": 2 if isinstance(it[0], str) else 0,
+                     "expire": exp}}
+
+
+def rpc_delete(mod, shared, name, key, now=None):
+    t = _rpc_table(mod, shared, name)
+    if t._live(key, _rpc_now(now)) is None:
+        raise RpcError(404, "Key not found in htable.")
+    del t.items[key]
+    return "Ok. Key deleted."
+
+
+def _rpc_set(mod, shared, name, key, value, exp, now):
+    now = _rpc_now(now)
+    t = _rpc_table(mod, shared, name)
+    t.set(key, value, now)
+    if exp:
+        t.setex(key, exp, now)
+    return "Ok. Key set to new value."
+
+
+def _rpc_int(text):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        raise RpcError(500, f"invalid integer '{text}'") from None
+
+
+def rpc_sets(mod, shared, name, key, value, now=None):
+    return _rpc_set(mod, shared, name, key, str(value), 0, now)
+
+
+def rpc_seti(mod, shared, name, key, value, now=None):
+    return _rpc_set(mod, shared, name, key, _rpc_int(value), 0, now)
+
+
+def rpc_setxs(mod, shared, name, key, value, exp, now=None):
+    return _rpc_set(mod, shared, name, key, str(value), _rpc_int(exp), now)
+
+
+def rpc_setxi(mod, shared, name, key, value, exp, now=None):
+    return _rpc_set(mod, shared, name, key, _rpc_int(value), _rpc_int(exp), now)
+
+
+def rpc_setex(mod, shared, name, key, exp, now=None):
+    """A new expiry for an existing item (a missing key is no error, as 5.6.3)."""
+    _rpc_table(mod, shared, name).setex(key, _rpc_int(exp), _rpc_now(now))
+    return "Ok"
+
+
+def rpc_dump(mod, shared, name, now=None):
+    t = _rpc_table(mod, shared, name)
+    return [{"entry": idx, "size": len(items),
+             "slot": [{"name": k, "value": it[0], "type": "str" if isinstance(it[0], str) else "int"}
+                      for k, it in items]}
+            for idx, items in _by_slot(t, _rpc_now(now)).items()]
+
+
+def rpc_flush(mod, shared, name, now=None):
+    _rpc_table(mod, shared, name).items.clear()
+    return "Ok. Htable flushed."
+
+
+def rpc_reload(mod, shared, name, now=None):
+    _rpc_table(mod, shared, name)
+    raise RpcError(500, "No htable db_url")
+
+
+def _newest_first(mod, shared):
+    """Tables as Kamailio lists them: the last defined first (its list is built by prepending)."""
+    return list(reversed(tables(_Shared(shared), mod).values()))
+
+
+def rpc_list_tables(mod, shared, now=None):
+    return [{"name": t.name, "dbtable": "", "dbmode": 0, "expire": t.autoexpire,
+             "updateexpire": t.updateexpire, "size": slots(t), "dmqreplicate": t.dmqreplicate}
+            for t in _newest_first(mod, shared)]
+
+
+def rpc_stats(mod, shared, now=None):
+    now = _rpc_now(now)
+    out = []
+    for t in _newest_first(mod, shared):
+        used = _by_slot(t, now)
+        sizes = [len(v) for v in used.values()]
+        out.append({"name": t.name, "slots": slots(t), "all": sum(sizes),
+                    "min": min(sizes) if len(used) == slots(t) else 0, "max": max(sizes, default=0)})
+    return out
+
+
+RPC = {"htable.get": rpc_get, "htable.delete": rpc_delete, "htable.sets": rpc_sets,
+       "htable.seti": rpc_seti, "htable.setex": rpc_setex, "htable.setxs": rpc_setxs,
+       "htable.setxi": rpc_setxi, "htable.dump": rpc_dump, "htable.reload": rpc_reload,
+       "htable.store": rpc_reload, "htable.flush": rpc_flush, "htable.listTables": rpc_list_tables,
+       "htable.stats": rpc_stats}
+
+
 EXPORTS = Module(
     name="htable",
     functions=[
@@ -445,5 +594,6 @@ EXPORTS = Module(
         PV("shtitkey", get_shtitkey, inner=NEEDS_INNER),
         PV("shtitval", get_shtitval, inner=NEEDS_INNER),
     ],
+    rpc=RPC,
     init=init,
 )

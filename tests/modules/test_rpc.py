@@ -1,0 +1,84 @@
+"""RPC command handlers (handler(mod, shared, *params) -> plain data). Expected values are what
+Kamailio 5.6.3's kamcmd printed for the same sequence (config: two htables a=>size=4;autoexpire=100 and
+b=>size=8;initval=5, script counters foo/bar, cfgutils hash_file), structs as dicts, arrays as lists."""
+import hashlib
+
+import pytest
+
+from cfgvm.exports import RpcError
+from cfgvm.stdlib import cfgutils, counters, htable, kex, sl
+from cfgvm.vm.context import SharedState
+from modules.helpers import mod_instance
+
+NOW = 1000.0
+
+
+@pytest.fixture
+def ht():
+    mod = mod_instance(htable)
+    htable.add_htable(mod, "a=>size=4;autoexpire=100;")
+    htable.add_htable(mod, "b=>size=8;initval=5;")
+    htable.init(mod)
+    sh = SharedState()
+    tabs = htable.tables(htable._Shared(sh), mod)
+    tabs["a"].set("x", "hello", NOW)
+    tabs["a"].set("n", 42, NOW)
+    tabs["b"].set("k1", "v", NOW)
+    return mod, sh
+
+
+def test_htable_list_tables_and_stats(ht):
+    mod, sh = ht
+    assert htable.rpc_list_tables(mod, sh) == [
+        {"name": "b", "dbtable": "", "dbmode": 0, "expire": 0, "updateexpire": 1, "size": 256,
+         "dmqreplicate": 0},
+        {"name": "a", "dbtable": "", "dbmode": 0, "expire": 100, "updateexpire": 1, "size": 16,
+         "dmqreplicate": 0}]
+    assert htable.rpc_stats(mod, sh, now=NOW) == [{"name": "b", "slots": 256, "all": 1, "min": 0, "max": 1},
+                                                  {"name": "a", "slots": 16, "all": 2, "min": 0, "max": 1}]
+
+
+def test_htable_get_set_dump_delete_flush(ht):
+    mod, sh = ht
+    got = htable.rpc_get(mod, sh, "a", "x", now=NOW)["item"]
+    assert (got["name"], got["value"], got["flags"]) == ("x", "hello", 2)
+    assert htable.rpc_get(mod, sh, "a", "n", now=NOW)["item"]["flags"] == 0
+    with pytest.raises(RpcError, match="500 - Key name doesn't exist in htable."):
+        htable.rpc_get(mod, sh, "a", "nope", now=NOW)
+    with pytest.raises(RpcError, match="500 - No such htable"):
+        htable.rpc_get(mod, sh, "zz", "x", now=NOW)
+    assert htable.rpc_dump(mod, sh, "a", now=NOW) == [
+        {"entry": 3, "size": 1, "slot": [{"name": "n", "value": 42, "type": "int"}]},
+        {"entry": 7, "size": 1, "slot": [{"name": "x", "value": "hello", "type": "str"}]}]
+    assert htable.rpc_dump(mod, sh, "b", now=NOW) == [
+        {"entry": 102, "size": 1, "slot": [{"name": "k1", "value": "v", "type": "str"}]}]
+    assert htable.rpc_sets(mod, sh, "a", "s1", "val", now=NOW) == "Ok. Key set to new value."
+    assert htable.rpc_seti(mod, sh, "a", "i1", "7", now=NOW) == "Ok. Key set to new value."
+    assert htable.rpc_get(mod, sh, "a", "i1", now=NOW)["item"]["value"] == 7
+    assert htable.rpc_setex(mod, sh, "a", "s1", "50", now=NOW) == "Ok"
+    assert htable.rpc_setxs(mod, sh, "a", "s2", "v2", "30", now=NOW) == "Ok. Key set to new value."
+    assert htable.rpc_setxi(mod, sh, "a", "i2", "9", "30", now=NOW) == "Ok. Key set to new value."
+    # slots 3 and 6 hold two items each, ordered by hash id as 5.6.3 dumps them
+    assert htable.rpc_dump(mod, sh, "a", now=NOW) == [
+        {"entry": 3, "size": 2, "slot": [{"name": "n", "value": 42, "type": "int"},
+                                         {"name": "i2", "value": 9, "type": "int"}]},
+        {"entry": 6, "size": 2, "slot": [{"name": "i1", "value": 7, "type": "int"},
+                                         {"name": "s2", "value": "v2", "type": "str"}]},
+        {"entry": 7, "size": 1, "slot": [{"name": "x", "value": "hello", "type": "str"}]},
+        {"entry": 9, "size": 1, "slot": [{"name": "s1", "value": "val", "type": "str"}]}]
+    assert htable.rpc_delete(mod, sh, "a", "s1", now=NOW) == "Ok. Key deleted."
+    with pytest.raises(RpcError, match="404 - Key not found in htable."):
+        htable.rpc_delete(mod, sh, "a", "nope", now=NOW)
+    with pytest.raises(RpcError, match="500 - No htable db_url"):
+        htable.rpc_reload(mod, sh, "a")
+    with pytest.raises(RpcError, match="500 - No htable db_url"):
+        htable.EXPORTS.rpc["htable.store"](mod, sh, "a")
+    assert htable.rpc_flush(mod, sh, "b") == "Ok. Htable flushed."
+    assert htable.rpc_dump(mod, sh, "b", now=NOW) == []
+    assert htable.rpc_stats(mod, sh, now=NOW) == [{"name": "b", "slots": 256, "all": 0, "min": 0, "max": 0},
+                                                  {"name": "a", "slots": 16, "all": 5, "min": 0, "max": 2}]
+    # no expiry in a table without autoexpire
+    htable.rpc_sets(mod, sh, "b", "k2", "zz", now=NOW)
+    assert htable.rpc_get(mod, sh, "b", "k2", now=NOW)["item"]["expire"] == "NEVER"
+    # expired items are gone
+    assert htable.rpc_dump(mod, sh, "a", now=NOW + 101) == []
