@@ -9,15 +9,16 @@ non-recursive locks would block).
 abort() stops the whole server in Kamailio: cfgvm raises ModuleError naming it (a dry-run reports it as
 the outcome instead of exiting). pkg_status/pkg_summary/shm_status/shm_summary dump Kamailio's
 allocators, which do not exist here: each logs one line at NOTICE saying so and returns 1.
-RPC: cfgutils.rand_set_prob/rand_reset_prob/rand_get_prob/set_gflag/reset_gflag/is_gflag/get_gflags
-(handlers taking the module instance and shared state, returning plain data).
-Not implemented: hash_file's config hash (cfgutils.check_config_hash / get_config_hash RPC).
+RPC: cfgutils.rand_set_prob/rand_reset_prob/rand_get_prob/set_gflag/reset_gflag/is_gflag/get_gflags/
+get_config_hash/check_config_hash (handlers taking the module instance and shared state, returning what
+5.6.3 prints; failures as RpcError). hash_file's MD5 is taken at init, as Kamailio's mod_init.
 """
 from __future__ import annotations
 
+import hashlib
 import random
 
-from cfgvm.exports import ANY_ROUTE, FMT, IGP, INT_PARAM, STR, STR_PARAM, PV, Function, Module, Param
+from cfgvm.exports import ANY_ROUTE, FMT, IGP, INT_PARAM, STR, STR_PARAM, PV, Function, Module, Param, RpcError
 from cfgvm.stdlib._common import ModuleError
 
 MAX_PROB = 100
@@ -216,10 +217,17 @@ class _Shared:
         self.shared = shared
 
 
+def _rpc_int(v):
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        raise RpcError(500, "Invalid Parameters") from None
+
+
 def rpc_rand_set_prob(mod, shared, n):
-    n = int(n)
+    n = _rpc_int(n)
     if not 0 <= n <= MAX_PROB:
-        raise ValueError(f"probability {n} outside 0..{MAX_PROB}")
+        raise RpcError(500, "Invalid Percent")
     _state(_Shared(shared))["prob"] = n
     return None
 
@@ -230,25 +238,64 @@ def rpc_rand_reset_prob(mod, shared):
 
 
 def rpc_rand_get_prob(mod, shared):
-    return {"actual probability": _prob(_Shared(shared), mod)}
+    return f"actual probability: {_prob(_Shared(shared), mod)} percent"
 
 
-def rpc_set_gflag(mod, shared, flag):
-    set_gflag(_Shared(shared), mod, int(flag))
+# the gflags RPCs take a bit mask, not a flag index as the script functions do
+def rpc_set_gflag(mod, shared, mask):
+    st = _state(_Shared(shared))
+    st["gflags"] = (_gflags(_Shared(shared), mod) | _rpc_int(mask)) & 0xFFFFFFFF
     return None
 
 
-def rpc_reset_gflag(mod, shared, flag):
-    reset_gflag(_Shared(shared), mod, int(flag))
+def rpc_reset_gflag(mod, shared, mask):
+    st = _state(_Shared(shared))
+    st["gflags"] = _gflags(_Shared(shared), mod) & ~_rpc_int(mask) & 0xFFFFFFFF
     return None
 
 
-def rpc_is_gflag(mod, shared, flag):
-    return is_gflag(_Shared(shared), mod, int(flag)) == 1
+def rpc_is_gflag(mod, shared, mask):
+    mask = _rpc_int(mask) & 0xFFFFFFFF
+    return "TRUE" if _gflags(_Shared(shared), mod) & mask == mask else "FALSE"
 
 
 def rpc_get_gflags(mod, shared):
-    return _gflags(_Shared(shared), mod)
+    g = _gflags(_Shared(shared), mod)
+    return f"0x{g:X} ({g})"
+
+
+def file_md5(path):
+    with open(path, "rb") as f:
+        return hashlib.md5(f.read()).hexdigest()
+
+
+def init(mod):
+    """hash_file: its MD5 is taken once at start-up (Kamailio's mod_init); a file that cannot be read
+    fails the start-up as in Kamailio."""
+    path = mod.params.get("hash_file")
+    if mod.params.get("initial_probability", 10) > MAX_PROB:
+        raise ValueError(f"invalid probability <{mod.params['initial_probability']}>")
+    if path:
+        try:
+            mod.state = {"config_hash": file_md5(path)}
+        except OSError as e:
+            raise ValueError(f"could not hash the config file {path}: {e.strerror}") from None
+
+
+def rpc_get_config_hash(mod, shared):
+    """The start-up hash (Kamailio prints an empty one when no hash_file is set)."""
+    return (mod.state or {}).get("config_hash", "")
+
+
+def rpc_check_config_hash(mod, shared):
+    path = mod.params.get("hash_file")
+    if not path:
+        raise RpcError(500, "No hash file")
+    try:
+        now = file_md5(path)
+    except OSError:
+        raise RpcError(500, "Failed to hash the file") from None
+    return "Identical hash" if now == rpc_get_config_hash(mod, shared) else "Different hash"
 
 
 def get_random(ctx, spec):
@@ -283,7 +330,8 @@ EXPORTS = Module(
     rpc={"cfgutils.rand_set_prob": rpc_rand_set_prob, "cfgutils.rand_reset_prob": rpc_rand_reset_prob,
          "cfgutils.rand_get_prob": rpc_rand_get_prob, "cfgutils.set_gflag": rpc_set_gflag,
          "cfgutils.reset_gflag": rpc_reset_gflag, "cfgutils.is_gflag": rpc_is_gflag,
-         "cfgutils.get_gflags": rpc_get_gflags},
+         "cfgutils.get_gflags": rpc_get_gflags, "cfgutils.get_config_hash": rpc_get_config_hash,
+         "cfgutils.check_config_hash": rpc_check_config_hash},
     params=[
         Param("initial_probability", INT_PARAM, 10),
         Param("initial_gflags", INT_PARAM, 0),
@@ -291,4 +339,5 @@ EXPORTS = Module(
         Param("lock_set_size", INT_PARAM, 0),
     ],
     pvs=[PV("RANDOM", get_random)],
+    init=init,
 )

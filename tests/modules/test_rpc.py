@@ -82,3 +82,38 @@ def test_htable_get_set_dump_delete_flush(ht):
     assert htable.rpc_get(mod, sh, "b", "k2", now=NOW)["item"]["expire"] == "NEVER"
     # expired items are gone
     assert htable.rpc_dump(mod, sh, "a", now=NOW + 101) == []
+
+
+def test_cfgutils_gflags_and_prob_as_kamcmd():
+    m = mod_instance(cfgutils)
+    sh = SharedState()
+    assert cfgutils.rpc_get_gflags(m, sh) == "0x0 (0)"
+    cfgutils.rpc_set_gflag(m, sh, "3")                 # a bit mask, not a flag index
+    assert cfgutils.rpc_get_gflags(m, sh) == "0x3 (3)"
+    assert cfgutils.rpc_is_gflag(m, sh, "1") == "TRUE"
+    assert cfgutils.rpc_is_gflag(m, sh, "5") == "FALSE"
+    cfgutils.rpc_reset_gflag(m, sh, "1")
+    assert cfgutils.rpc_get_gflags(m, sh) == "0x2 (2)"
+    assert cfgutils.rpc_rand_get_prob(m, sh) == "actual probability: 10 percent"
+    cfgutils.rpc_rand_set_prob(m, sh, "40")
+    assert cfgutils.rpc_rand_get_prob(m, sh) == "actual probability: 40 percent"
+    with pytest.raises(RpcError, match="500 - Invalid Percent"):
+        cfgutils.rpc_rand_set_prob(m, sh, "140")
+    cfgutils.rpc_rand_reset_prob(m, sh)
+    assert cfgutils.rpc_rand_get_prob(m, sh) == "actual probability: 10 percent"
+
+
+def test_cfgutils_config_hash(tmp_path):
+    cfg = tmp_path / "k.cfg"
+    cfg.write_bytes(b"#!KAMAILIO\nrequest_route { drop; }\n")
+    m = mod_instance(cfgutils, hash_file=str(cfg))
+    sh = SharedState()
+    assert cfgutils.rpc_get_config_hash(m, sh) == hashlib.md5(cfg.read_bytes()).hexdigest()
+    assert cfgutils.rpc_check_config_hash(m, sh) == "Identical hash"
+    cfg.write_bytes(cfg.read_bytes() + b"# changed\n")
+    assert cfgutils.rpc_check_config_hash(m, sh) == "Different hash"
+    assert cfgutils.rpc_get_config_hash(m, sh) != hashlib.md5(cfg.read_bytes()).hexdigest()
+    with pytest.raises(RpcError, match="500 - No hash file"):
+        cfgutils.rpc_check_config_hash(mod_instance(cfgutils), sh)
+    with pytest.raises(ValueError):
+        mod_instance(cfgutils, hash_file=str(tmp_path / "missing.cfg"))
