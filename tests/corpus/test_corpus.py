@@ -51,8 +51,8 @@ with open(os.path.join(CORPUS, "index.tsv"), newline="") as _f:
 CASES = [pytest.param(r, g, id=f"{r['id']}-{g}") for r, g in ROWS if g]
 
 
-def verdict(row):
-    folder = os.path.join(CORPUS, "cfg", row["id"])
+def verdict(row, folder=None):
+    folder = folder or os.path.join(CORPUS, "cfg", row["id"])
     cwd = os.getcwd()
     os.chdir(folder)  # Kamailio resolves includes relative to the cwd first
     try:
