@@ -5,9 +5,15 @@ Flags are 0..31 (outside: -1). Branch flags of branch 0 are ctx.bflags; branch i
 ctx.branches[i-1] (a Branch with a .bflags attribute, as corex's append_branch creates).
 $sruid: "srid-<start time hex>-<pid hex>-<counter hex>" from the engine clock, the worker pid and a
 per-worker counter (Kamailio's layout; the time is the worker's first use, not its start-up).
-Not implemented (absent from the export table): the core.*/pkg.*/stats.*/system.*/mod.* RPC
-commands, and the statistics the core registers through kex. km_append_branch is in the README but
-not in 5.6.3's export table (corex has append_branch).
+RPC: stats.get_statistics/fetch/fetchn/reset_statistics/clear_statistics over the statistics cfgvm
+keeps (counters' script group and module stats such as sl's: counters.stat_groups), as 5.6.3 selects
+them ("all", "group:", or a bare statistic name; "group:name" matches nothing there either); handler(mod,
+shared, *names, modules=None) with `modules` the program's {name: ModuleInstance}. core.version/echo/
+printi/prints (Kamailio's core registers these; here they come with kex).
+Not implemented (absent from the export table): pkg.*/mod.* (no Kamailio allocator to report on), the
+other core.* and system.* commands, and the core/shmem/dns/tm... statistics the core registers (cfgvm
+does not count them: selecting "all" lists only the groups above). km_append_branch is in the README
+but not in 5.6.3's export table (corex has append_branch).
 """
 from __future__ import annotations
 
@@ -144,6 +150,58 @@ def get_sruid(ctx, spec):
     return f"srid-{start:x}-{ctx.worker.pid:x}-{n:x}"
 
 
+# ---- RPC -------------------------------------------------------------------------------------------
+def _stats(shared, modules, names):
+    """[(group, name, value)] for stats.* selectors: "all", "group:", or a bare statistic name."""
+    from cfgvm.stdlib.counters import stat_groups
+    mods = modules or {}
+    groups = stat_groups(mods.get("counters"), shared, mods)
+    out = []
+    for sel in names:
+        for grp in sorted(groups):
+            if sel == "all" or sel == grp + ":":
+                out.extend((grp, n, v) for n, v in sorted(groups[grp].items()))
+            elif ":" not in sel and sel in groups[grp]:
+                out.append((grp, sel, groups[grp][sel]))
+    return out
+
+
+def rpc_get_statistics(mod, shared, *names, modules=None):
+    return [f"{g}:{n} = {v}" for g, n, v in _stats(shared, modules, names)]
+
+
+def rpc_fetch(mod, shared, *names, modules=None):
+    return {f"{g}.{n}": v for g, n, v in _stats(shared, modules, names)}
+
+
+def rpc_reset_statistics(mod, shared, *names, modules=None):
+    script = ((modules or {}).get("counters") or mod).params.get("script_cnt_grp_name") or "script"
+    for g, n, _ in _stats(shared, modules, names):
+        if "counters" in (modules or {}) and g == script:
+            shared.modules.setdefault("counters", {})[f"{g}.{n}"] = 0
+        else:
+            shared.modules.setdefault(g, {}).setdefault("stats", {})[n] = 0
+    return None
+
+
+def rpc_clear_statistics(mod, shared, *names, modules=None):
+    """The values before the reset, then the reset."""
+    lines = rpc_get_statistics(mod, shared, *names, modules=modules)
+    rpc_reset_statistics(mod, shared, *names, modules=modules)
+    return lines
+
+
+VERSION = "kamailio 5.6.3 (x86_64/linux) "    # the trailing space is 5.6.3's
+
+
+RPC = {"stats.get_statistics": rpc_get_statistics, "stats.fetch": rpc_fetch, "stats.fetchn": rpc_fetch,
+       "stats.reset_statistics": rpc_reset_statistics, "stats.clear_statistics": rpc_clear_statistics,
+       "core.version": lambda mod, shared: VERSION,
+       "core.echo": lambda mod, shared, *args: list(args),
+       "core.prints": lambda mod, shared, *args: [str(a) for a in args],
+       "core.printi": lambda mod, shared, *args: [int(a) for a in args]}
+
+
 EXPORTS = Module(
     name="kex",
     pvs=[PV("sruid", get_sruid)],
@@ -166,4 +224,5 @@ EXPORTS = Module(
         Function("setdebug", setdebug, (IGP,), ANY_ROUTE),
         Function("resetdebug", resetdebug, (), ANY_ROUTE),
     ],
+    rpc=RPC,
 )

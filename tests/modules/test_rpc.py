@@ -117,3 +117,67 @@ def test_cfgutils_config_hash(tmp_path):
         cfgutils.rpc_check_config_hash(mod_instance(cfgutils), sh)
     with pytest.raises(ValueError):
         mod_instance(cfgutils, hash_file=str(tmp_path / "missing.cfg"))
+
+
+@pytest.fixture
+def stats():
+    """counters foo ("Foo counter") and bar, foo incremented once; sl sent one 200 (the live session)."""
+    cnt = mod_instance(counters)
+    counters.add_script_counter(cnt, "foo Foo counter")
+    counters.add_script_counter(cnt, "bar")
+    mods = {"counters": cnt, "sl": mod_instance(sl), "kex": mod_instance(kex)}
+    sh = SharedState()
+    sh.modules["counters"] = {"script.foo": 1}
+    sh.modules["sl"] = {"stats": {"200_replies": 1, "sent_replies": 1}}
+    return mods, sh
+
+
+def test_counters_rpc_as_kamcmd(stats):
+    mods, sh = stats
+    cnt = mods["counters"]
+    rpc = counters.EXPORTS.rpc
+    assert rpc["cnt.get"](cnt, sh, "script", "foo", modules=mods) == 1
+    assert rpc["cnt.get"](cnt, sh, "script", "bar", modules=mods) == 0
+    assert rpc["cnt.get"](cnt, sh, "sl", "200_replies", modules=mods) == 1
+    with pytest.raises(RpcError, match="400 - non-existent counter script.nope"):
+        rpc["cnt.get"](cnt, sh, "script", "nope", modules=mods)
+    with pytest.raises(RpcError, match="400 - non-existent counter nope.foo"):
+        rpc["cnt.get"](cnt, sh, "nope", "foo", modules=mods)
+    assert rpc["cnt.help"](cnt, sh, "script", "foo", modules=mods) == "Foo counter"
+    assert rpc["cnt.reset"](cnt, sh, "script", "foo", modules=mods) is None
+    assert rpc["cnt.get"](cnt, sh, "script", "foo", modules=mods) == 0
+    assert rpc["cnt.grp_get_all"](cnt, sh, "script", modules=mods) == {"bar": 0, "foo": 0}
+    assert rpc["cnt.get_vars"](cnt, sh, "script", modules=mods) == {"bar": 0, "foo": 0}
+    assert rpc["cnt.grp_get_all"](cnt, sh, "nope", modules=mods) == {}
+    assert rpc["cnt.var_list"](cnt, sh, "script", modules=mods) == ["bar", "foo"]
+    assert rpc["cnt.var_list"](cnt, sh, "nope", modules=mods) == []
+    # 5.6.3 also lists core, dns and shmem: statistics cfgvm does not keep
+    assert rpc["cnt.grps_list"](cnt, sh, modules=mods) == ["script", "sl"]
+    assert "cnt.grp_list" not in rpc           # "command cnt.grp_list not found" in 5.6.3
+
+
+def test_kex_stats_rpc_as_kamcmd(stats):
+    mods, sh = stats
+    k = mods["kex"]
+    assert kex.rpc_get_statistics(k, sh, "script:", modules=mods) == ["script:bar = 0", "script:foo = 1"]
+    assert kex.rpc_get_statistics(k, sh, "foo", modules=mods) == ["script:foo = 1"]
+    assert kex.rpc_get_statistics(k, sh, "sent_replies", modules=mods) == ["sl:sent_replies = 1"]
+    assert kex.rpc_get_statistics(k, sh, "script:foo", modules=mods) == []
+    assert kex.rpc_get_statistics(k, sh, "nope", modules=mods) == []
+    assert kex.rpc_get_statistics(k, sh, "nope:", modules=mods) == []
+    assert kex.rpc_get_statistics(k, sh, "script:", "foo", modules=mods) == [
+        "script:bar = 0", "script:foo = 1", "script:foo = 1"]
+    assert kex.rpc_fetch(k, sh, "foo", modules=mods) == {"script.foo": 1}
+    got = kex.rpc_fetch(k, sh, "sl:", modules=mods)
+    assert list(got)[:3] == ["sl.1xx_replies", "sl.200_replies", "sl.202_replies"]
+    assert got["sl.200_replies"] == 1 and len(got) == len(sl.STATS)
+    kex.rpc_reset_statistics(k, sh, "sl:sent_replies", modules=mods)      # matches nothing
+    assert kex.rpc_get_statistics(k, sh, "sent_replies", modules=mods) == ["sl:sent_replies = 1"]
+    cleared = kex.rpc_clear_statistics(k, sh, "sl:", modules=mods)
+    assert cleared[:2] == ["sl:1xx_replies = 0", "sl:200_replies = 1"]
+    assert kex.rpc_fetch(k, sh, "sl:", modules=mods)["sl.200_replies"] == 0
+    kex.rpc_reset_statistics(k, sh, "foo", modules=mods)
+    assert kex.rpc_fetch(k, sh, "foo", modules=mods) == {"script.foo": 0}
+    assert kex.RPC["core.version"](k, sh) == "kamailio 5.6.3 (x86_64/linux) "
+    assert kex.RPC["core.echo"](k, sh, "a", "b") == ["a", "b"]
+    assert kex.RPC["core.printi"](k, sh, "3", "4") == [3, 4]
