@@ -115,6 +115,10 @@ def pv_extent(s: str, p: int) -> int:
 def eval_parse_time_pv(pv: str, defines: dict | None = None) -> str | None:
     """Kamailio evaluates #!subst replacement PVs at startup with a fake message; of those only $env,
     $def and $defn mean the same without loaded modules. None = not evaluated."""
+    if defines is not None and "MOD_pv" in defines:
+        v = _version_pv(pv, defines)
+        if v is not None:
+            return v
     m = re.fullmatch(r"\$\(?(env|defn|def)\(([^()]*)\)\)?", pv)
     if not m or (m.group(1) != "env" and defines is None):
         return None
@@ -123,6 +127,24 @@ def eval_parse_time_pv(pv: str, defines: dict | None = None) -> str | None:
     value = (defines or {}).get(m.group(2)) or ""
     if m.group(1) == "defn":
         return str(int(value)) if value.strip().lstrip("-").isdigit() else "0"
+    return value
+
+
+VERSION_NUM = "5.6.3"
+_VERSION_PV = re.compile(r"\$version\(num\)|\$\(version\(num\)((?:\{re\.subst,[^{}]*\})*)\)")
+
+
+def _version_pv(pv: str, defines: dict) -> str | None:
+    """$version(num) (module pv), optionally through {re.subst,/re/repl/} (module textops), as kazoo
+    configs use to pick an include by major version; the modules must be loaded earlier, as in Kamailio."""
+    m = _VERSION_PV.fullmatch(pv)
+    if not m:
+        return None
+    value = VERSION_NUM
+    for rule in re.findall(r"\{re\.subst,([^{}]*)\}", m.group(1) or ""):
+        if "MOD_textops" not in defines:
+            return None
+        value = parse_rule(rule).apply(value) or value
     return value
 
 
@@ -193,6 +215,8 @@ def parse_rule(s: str, defines: dict | None = None) -> SubstRule:
     if "$" in repl_text:                       # Kamailio evaluates PVs in a #!substdef value too
         repl_text = re.sub(r"\$\(?(?:env|defn|def)\([^()]*\)\)?",
                            lambda m: eval_parse_time_pv(m.group(), defines) or "", repl_text)
+        if defines is not None and "MOD_pv" in defines:
+            repl_text = _VERSION_PV.sub(lambda m: _version_pv(m.group(), defines) or m.group(), repl_text)
     return SubstRule(s, rx, repl, replace_all, regex_text, repl_text, unevaluated)
 
 

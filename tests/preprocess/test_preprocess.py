@@ -316,3 +316,15 @@ def test_command_exit_codes(tmp_path, capsys, monkeypatch):
     assert cli_main(["preprocess", "-f", "bad.cfg", "--expand"]) == 1
     assert "bad.cfg:2:10: error: already defined: X [preproc-redefined]" in capsys.readouterr().err
     assert cli_main(["preprocess", "-f", "missing.cfg"]) == 2
+
+
+def test_version_pv_in_substdef_needs_pv_and_textops(tmp_path):
+    # [V] 5.6.3 with pv.so and textops.so loaded first opens inc-5.6.cfg (kazoo's per-major includes);
+    # without pv.so Kamailio rejects the rule ("error searching pvar version")
+    rule = r'#!substdef "!MAJOR!$(version(num){re.subst,/^(([^\.])*\.([^\.])*)\..*/\1/})!g"' + "\n"
+    (tmp_path / "inc-5.6.cfg").write_text("ok_here\n")
+    (tmp_path / "m.cfg").write_text('loadmodule "pv.so"\nloadmodule "textops.so"\n' + rule + 'include_file "inc-MAJOR.cfg"\n')
+    src = preprocess("m.cfg", cwd=str(tmp_path))
+    assert "ok_here" in src.text.split() and src.defines["MAJOR"] == "5.6"
+    (tmp_path / "m2.cfg").write_text('loadmodule "pv.so"\n#!substdef "!V!$version(num)!g"\nf("V")\n')
+    assert '"5.6.3"' in preprocess("m2.cfg", cwd=str(tmp_path)).text
