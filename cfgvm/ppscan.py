@@ -672,7 +672,7 @@ class Expander:
         self.rules.append(rule)
         for pv in rule.unevaluated:
             self.warnings.append(Diagnostic(coord, "warning", "preproc-subst-pv",
-                                            f"{pv} in #!{kind} is kept as written (cfgvm evaluates only $env, $def, $defn and $version(num) [{re.subst}] here)"))
+                                            f"{pv} in #!{kind} is kept as written (cfgvm evaluates only $env, $def, $defn and $version(num) [{{re.subst}}] here)"))
         if kind != "subst":
             if not rule.regex_text:
                 raise error(coord, "preproc-bad-subst", f"#!{kind}: define name too short")
