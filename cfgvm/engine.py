@@ -275,7 +275,7 @@ def _core_refusal(msg: Message) -> str:
         if not msg.is_sip:
             return f"not a SIP/2.0 request ({msg.version}): handed to non-SIP hooks"
         for name in ("call-id", "cseq", "from", "to"):
-            if msg.header(name) is None:
+            if not msg.has_header(name):
                 return f"missing {name} header"
     return ""
 

@@ -65,9 +65,9 @@ def stateless_totag(ctx) -> str:
     head = _totag_head(sock[0], sock[1])
     v = ctx.msg.via1
     branch, call_id = v.branch, ctx.msg.call_id
-    a = [v.host, v.port] if branch is None else [v.host, v.port, branch]
-    b = [v.port, v.host] if call_id is None else [v.port, v.host, call_id]
-    return f"{head}.{crcitt_hex(a)}{crcitt_hex(b)}"
+    a = v.host + v.port if branch is None else v.host + v.port + branch
+    b = v.port + v.host if call_id is None else v.port + v.host + call_id
+    return f"{head}.{crcitt_hex((a,))}{crcitt_hex((b,))}"
 
 
 _REPLY = []     # cfgvm.sip.reply once imported

@@ -111,14 +111,16 @@ def received_edits(msg, src_ip, src_port=None, force_rport=False, after_sent_by=
     carries ;rport (RFC 3581; Kamailio's received_test).
     after_sent_by: received goes right after host[:port], before the other params, as Kamailio
     writes it into a forwarded request (replies get it at the end)."""
-    hf = msg.header("via")
-    v = hf.parsed[0]
-    base = hf.body_start
+    pos = msg._idx.get("via")
+    if not pos:
+        raise AttributeError("received_edits: the message has no Via header")
+    v = msg._parsed_at(pos[0])[0]
+    _, _, _, base, body_end, _ = msg._h[pos[0]]
     edits = []
     has_rport = v.has_rport
     if src_port is not None and (has_rport or force_rport):
         if has_rport:
-            body = hf.body_raw
+            body = msg.text[base:body_end]
             i = body.lower().find(";rport", v.start, v.params_end)
             j = i + 6
             while j < v.params_end and body[j] != ";":

@@ -407,6 +407,13 @@ class Message:
         i = pos[0]
         return HeaderField(self, i, self._h[i])
 
+    def has_header(self, name):
+        """Is there a header with that name (compact/long form, any case)?"""
+        if name in self._idx:
+            return True
+        low = name.lower()
+        return KEY.get(low, low) in self._idx
+
     def header_count(self, name):
         low = name.lower()
         return len(self._idx.get(KEY.get(low, low), ()))

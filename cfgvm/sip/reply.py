@@ -8,8 +8,9 @@ Unsupported:); Server:; Content-Length; empty line; body.
 from .errors import SipParseError
 from .forward import received_edits
 
-# headers copied into a reply
-_COPIED = {"via", "from", "call-id", "cseq", "to"}
+# headers copied into a reply (Record-Route too when 180 <= code < 300)
+_COPIED = frozenset({"via", "from", "call-id", "cseq", "to"})
+_COPIED_RR = _COPIED | {"record-route"}
 
 
 def build_reply(msg, code, reason, to_tag=None, src_ip=None, src_port=None, force_rport=False,
@@ -21,28 +22,38 @@ def build_reply(msg, code, reason, to_tag=None, src_ip=None, src_port=None, forc
     out = [f"SIP/2.0 {code} {reason}\r\n"]
     first_via = True
     tag_to = None                  # decided at the To header (parsing it may raise)
-    rr = 180 <= code < 300
+    taken = _COPIED_RR if 180 <= code < 300 else _COPIED
+    run_start = run_end = 0        # headers copied as they are, back to back, go as one slice
     for k, start, _, body_start, body_end, end in msg._h:
-        if k == "record-route" and rr:
-            out.append(t[start:end])
-        if k not in _COPIED:
+        if k not in taken:
             continue
-        if k == "via" and first_via:
+        if k == "via" and first_via and src_ip is not None:
             first_via = False
-            if src_ip is None:
-                out.append(t[start:end])
-            else:
-                if msg.header_error is not None:
-                    # received= needs every header parsed, as Kamailio's reply builder: none
-                    e = msg.header_error
-                    raise SipParseError(e.where, e.why, e.status)
-                out.append(_edited(t, start, end, received_edits(msg, src_ip, src_port, force_rport)))
+            if msg.header_error is not None:
+                # received= needs every header parsed, as Kamailio's reply builder: none
+                e = msg.header_error
+                raise SipParseError(e.where, e.why, e.status)
+            text = _edited(t, start, end, received_edits(msg, src_ip, src_port, force_rport))
         elif k == "to" and code > 100 and (tag_to if tag_to is not None else
                                            (tag_to := msg.to is not None and msg.to.tag is None)):
             tag = to_tag or "cfgvm-to-tag"
-            out.append(t[start:body_start] + t[body_start:body_end].rstrip(" \t") + f";tag={tag}\r\n")
+            text = t[start:body_start] + t[body_start:body_end].rstrip(" \t") + f";tag={tag}\r\n"
         else:
-            out.append(t[start:end])
+            if k == "via":
+                first_via = False
+            if start == run_end:
+                run_end = end
+            else:
+                if run_end:
+                    out.append(t[run_start:run_end])
+                run_start, run_end = start, end
+            continue
+        if run_end:
+            out.append(t[run_start:run_end])
+            run_end = 0
+        out.append(text)
+    if run_end:
+        out.append(t[run_start:run_end])
     for h in extra_headers:
         out.append(h if h.endswith("\r\n") else h + "\r\n")
     if server:
@@ -58,7 +69,7 @@ def _edited(t, start, end, edits):
     offset; an edit inside an earlier deletion moves to its end)."""
     out = []
     s = start
-    if len(edits) > 1 and any(edits[i][0] > edits[i + 1][0] for i in range(len(edits) - 1)):
+    if len(edits) > 2 or (len(edits) == 2 and edits[0][0] > edits[1][0]):
         edits = sorted(edits, key=lambda e: e[0])
     for off, length, text in edits:
         if off < s:
