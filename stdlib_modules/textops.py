@@ -9,7 +9,7 @@ Headers queued for the reply (append_to_reply, append_time, set_reply_body) live
 are used by sl when it builds a reply.
 Not implemented (absent from the export table): filter_body, is_audio_on_hold, set_body_multipart,
 append_body_part, append_body_part_hex, get_body_part, get_body_part_raw, remove_body_part (multipart
-bodies), and subst* replacements containing PVs (refused at fixup).
+bodies). subst* replacements may hold PVs (read per replacement, as re.c's REPLACE_SPEC).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import time
 from cfgvm.exports import (ANY_ROUTE, BRANCH_ROUTE, FAILURE_ROUTE, FMT, IGP, ONREPLY_ROUTE, PVAR, REGEX,
                            REQUEST_ROUTE, STR, Function, Module)
 from cfgvm.compiler.regex import RegexError, translate
+from cfgvm.stdlib._common import pv_getter
 from cfgvm.vm.transformations import tr_re
 
 _RFB = REQUEST_ROUTE | FAILURE_ROUTE | BRANCH_ROUTE
@@ -173,14 +174,19 @@ def fixup_subst(args, coord, program):
     return out
 
 
-def _subst_text(sub, text):
+def _getter(ctx, pieces):
+    return pv_getter(ctx) if tr_re.has_pvs(pieces) else None
+
+
+def _subst_text(ctx, sub, text):
     rx, pieces, glob = sub
+    get_pv = _getter(ctx, pieces)
     n = 0
     out = []
     pos = 0
     for m in rx.finditer(text):
         out.append(text[pos:m.start()])
-        out.append(tr_re._expand(pieces, m))
+        out.append(tr_re._expand(pieces, m, get_pv))
         pos = m.end()
         n += 1
         if not glob:
@@ -191,11 +197,12 @@ def _subst_text(sub, text):
 
 def _subst_span(ctx, sub, span):
     rx, pieces, glob = sub
+    get_pv = _getter(ctx, pieces)
     msg = ctx.msg
     s, e = span
     n = 0
     for m in rx.finditer(msg.text, s, e):
-        msg.lumps.replace(m.start(), m.end() - m.start(), tr_re._expand(pieces, m))
+        msg.lumps.replace(m.start(), m.end() - m.start(), tr_re._expand(pieces, m, get_pv))
         n += 1
         if not glob:
             break
@@ -203,7 +210,8 @@ def _subst_span(ctx, sub, span):
 
 
 def subst(ctx, mod, sub):
-    return _subst_span(ctx, sub, (0, len(ctx.msg.text)))
+    """From the headers on: like Kamailio's subst_f, the first line is not searched [V]."""
+    return _subst_span(ctx, sub, (ctx.msg.hdr_start, len(ctx.msg.text)))
 
 
 def subst_body(ctx, mod, sub):
@@ -214,7 +222,7 @@ def subst_uri(ctx, mod, sub):
     msg = ctx.msg
     if not msg.is_request:
         return -1
-    n, new = _subst_text(sub, msg.current_uri_str)
+    n, new = _subst_text(ctx, sub, msg.current_uri_str)
     if not n:
         return -1
     msg.new_uri = new
@@ -230,7 +238,7 @@ def subst_user(ctx, mod, sub):
         u = msg.current_uri
     except SipParseError:
         return -1
-    n, user = _subst_text(sub, u.user)
+    n, user = _subst_text(ctx, sub, u.user)
     if not n:
         return -1
     msg.new_uri = str(u.replace(user=user))

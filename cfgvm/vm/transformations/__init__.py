@@ -28,6 +28,7 @@ class TrDef:
     fn: Callable
     since: str = ""          # "" = Kamailio 5.6; otherwise the version that added it (not in 5.6)
     program: bool = False    # fn also takes program= (see the module docstring)
+    get_pv: bool = False     # fn also takes get_pv= (the raw PV getter: PVs inside its arguments)
 
 
 class TransformError(Exception):
@@ -122,7 +123,12 @@ def apply(trans, value: Value, get_pv) -> Value:
             if a is _FAIL:
                 return None
             args.append(a)
-        value = d.fn(value, *args, program=_program_of(get_pv)) if d.program else d.fn(value, *args)
+        kw = {}
+        if d.program:
+            kw["program"] = _program_of(get_pv)
+        if d.get_pv:
+            kw["get_pv"] = get_pv
+        value = d.fn(value, *args, **kw)
         if value is None:
             return None
     return value

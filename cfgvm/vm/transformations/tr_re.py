@@ -1,6 +1,8 @@
 """`re` transformations of textops (txt_var.c): re.subst,/regex/replacement/flags (sed-like).
 Flags: i (case-insensitive), g (all matches), s (newline-sensitive matching).  No match leaves
-the value unchanged.  The regex is POSIX extended; Python's re covers the common subset."""
+the value unchanged.  The regex is POSIX extended; Python's re covers the common subset.
+The replacement may hold \\0-\\9 (groups) and PVs (re.c's REPLACE_SPEC: read when the match is
+replaced; a null PV gives "<null>", as pv_get_null's string form)."""
 from __future__ import annotations
 
 import re
@@ -73,17 +75,46 @@ def _parse_repl(r: str) -> list:
             i += 2
             continue
         if c == "$":
-            raise SubstError("PVs inside re.subst replacements are not implemented yet")
+            from cfgvm.vm import pvspec
+            length = pvspec.locate(r, i)
+            try:
+                spec = pvspec.parse(r[i:i + length])
+            except pvspec.PVSyntaxError as e:
+                raise SubstError(f"bad PV in replacement {r!r}: {e.message}") from None
+            out.append("$" if spec.is_marker else spec)
+            i += length
+            continue
         out.append(c)
         i += 1
     return out
 
 
-def _expand(pieces, m):
-    return "".join(p if isinstance(p, str) else (m.group(p) or "") for p in pieces)
+def _expand(pieces, m, get_pv=None):
+    out = []
+    for p in pieces:
+        if isinstance(p, str):
+            out.append(p)
+        elif isinstance(p, int):
+            out.append(m.group(p) or "")
+        else:
+            out.append(_pv_text(p, get_pv))
+    return "".join(out)
 
 
-def _subst(v, expr):
+def _pv_text(spec, get_pv):
+    from cfgvm.vm.fmt import NULL_TEXT
+    from cfgvm.vm.transformations import evaluate
+    if get_pv is None:
+        raise SubstError(f"no PV access to expand {spec} in a subst replacement")
+    v = evaluate(spec, get_pv)
+    return NULL_TEXT if v is None else str(v)
+
+
+def has_pvs(pieces) -> bool:
+    return any(not isinstance(p, (str, int)) for p in pieces)
+
+
+def _subst(v, expr, get_pv=None):
     s = nonempty(v)
     if s is None:
         return None
@@ -93,9 +124,9 @@ def _subst(v, expr):
         return None
     if not rx.search(s):
         return s
-    return rx.sub(lambda m: _expand(pieces, m), s, count=0 if glob else 1)
+    return rx.sub(lambda m: _expand(pieces, m, get_pv), s, count=0 if glob else 1)
 
 
 TABLE = {
-    "subst": TrDef(("raw",), _subst),
+    "subst": TrDef(("raw",), _subst, get_pv=True),
 }

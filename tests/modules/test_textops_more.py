@@ -1,0 +1,133 @@
+"""textops multipart/SDP functions and subst* replacements with PVs, through cfgvm's dry-run vs real
+Kamailio 5.6.3 (fixtures textops_mp_expected.json and textops_sdp_expected.json, recorded by
+`python tests/modules/cfgcases.py textops_more`)."""
+import os
+
+import pytest
+
+from modules import cfgcases
+
+MP_FIXTURE = os.path.join(cfgcases.HERE, "textops_mp_expected.json")
+SDP_FIXTURE = os.path.join(cfgcases.HERE, "textops_sdp_expected.json")
+
+MP_MSG = """INVITE sip:bob@127.0.0.1 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.2:5070;branch=z9hG4bK-1
+Max-Forwards: 70
+From: <sip:alice@127.0.0.2>;tag=ft
+To: <sip:bob@127.0.0.1>
+Call-ID: c1@x
+CSeq: 1 INVITE
+X-H: bob and bob
+Content-Type: multipart/mixed;boundary=b1
+Content-Length: 220
+
+--b1
+Content-Type: application/sdp
+
+v=0
+o=a 1 1 IN IP4 127.0.0.2
+s=-
+c=IN IP4 127.0.0.2
+t=0 0
+m=audio 4000 RTP/AVP 0
+a=sendonly
+--b1
+Content-Type: text/plain
+Content-Disposition: render
+
+hello bob
+--b1--
+"""
+
+SDP_MSG = """INVITE sip:bob@127.0.0.1 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.2:5070;branch=z9hG4bK-1
+Max-Forwards: 70
+From: <sip:alice@127.0.0.2>;tag=ft
+To: <sip:bob@127.0.0.1>
+Call-ID: c1@x
+CSeq: 1 INVITE
+Content-Type: application/sdp
+Content-Length: 85
+
+v=0
+o=a 1 1 IN IP4 127.0.0.2
+s=-
+c=IN IP4 0.0.0.0
+t=0 0
+m=audio 4000 RTP/AVP 0
+"""
+
+
+def _rc(call):
+    return call + ' xnotice("@@$rc\\n");'
+
+
+def _part(fn, ct):
+    return f'{fn}("{ct}", "$var(p)"); xnotice("@@$rc [$var(p)]\\n");'
+
+
+MP_CASES = {
+    "fb1": _rc('filter_body("application/sdp");'),
+    "fb2": _rc('filter_body("text/plain");'),
+    "fb3": _rc('filter_body("image/png");'),
+    "gbp1": _part("get_body_part", "application/sdp"),
+    "gbp2": _part("get_body_part", "text/plain"),
+    "gbp3": _part("get_body_part", "image/png"),
+    "gbr1": _part("get_body_part_raw", "application/sdp"),
+    "gbr2": _part("get_body_part_raw", "text/plain"),
+    "rbp1": _rc('remove_body_part("text/plain");'),
+    "rbp2": _rc('remove_body_part("application/sdp");'),
+    "rbp3": _rc('remove_body_part("image/png");'),
+    "abp1": _rc('append_body_part("hi $rU", "text/foo");'),
+    "abp2": _rc('append_body_part("hi", "text/foo", "signal;handling=optional");'),
+    "abph": _rc('append_body_part_hex("48656c6c6f", "text/foo");'),
+    "sbm1": _rc('set_body_multipart();'),
+    "hold": _rc('is_audio_on_hold();'),
+    "s1": _rc('$var(u) = "carol"; subst("/bob@/$var(u)@/");'),
+    "s2": _rc('$var(u) = "carol"; subst("/(X-H: )bob/\\1$var(u)-$rm/g");'),
+    "s3": _rc('$var(u) = "carol"; subst_uri("/bob/$var(u)/");') + ' xnotice("@@$ru\\n");',
+    "s4": _rc('$var(u) = "carol"; subst_user("/b(o)b/$var(u)\\1/");') + ' xnotice("@@$ru\\n");',
+    "s5": _rc('$var(u) = "carol"; subst_body("/bob/$var(u)/g");'),
+    "s6": _rc('$var(u) = "carol"; subst_hf("X-H", "/bob/$var(u)/", "a");'),
+    "tr1": '$var(u) = "C"; $var(s) = "abcab"; xnotice("@@$(var(s){re.subst,/b/$var(u)/g})\\n");',
+}
+
+SDP_CASES = {
+    "hold": _rc('is_audio_on_hold();'),
+    "fb1": _rc('filter_body("application/sdp");'),
+    "gbp1": _part("get_body_part", "application/sdp"),
+    "gbr1": _part("get_body_part_raw", "application/sdp"),
+    "sbm1": _rc('set_body_multipart();'),
+    "sbm2": _rc('set_body_multipart("txt", "text/plain");'),
+    "sbm3": _rc('set_body_multipart("txt", "text/plain", "bnd");'),
+    "abp1": _rc('append_body_part("hi", "text/foo");'),
+    "sbm_abp": _rc('set_body_multipart(); append_body_part("hi", "text/foo");'),
+    "rbp1": _rc('remove_body_part("application/sdp");'),
+}
+
+
+# Cases cfgvm runs now; the multipart/SDP functions (filter_body, get_body_part*, remove_body_part,
+# append_body_part*, set_body_multipart, is_audio_on_hold) are recorded in the fixtures but not
+# implemented yet (textops.py's docstring), so their cases (and all of SDP_CASES) are not run.
+RUN_MP = {n: c for n, c in MP_CASES.items() if n.startswith(("s", "tr")) and not n.startswith("sbm")}
+
+
+def regenerate():
+    cfgcases.record(MP_CASES, MP_MSG, MP_FIXTURE)
+    cfgcases.record(SDP_CASES, SDP_MSG, SDP_FIXTURE)
+
+
+@pytest.fixture(scope="module")
+def ours_mp():
+    return cfgcases.dryrun(RUN_MP, MP_MSG)
+
+
+def _check(want, got):
+    assert got["error"] is None, got["error"]
+    assert got["log"] == want["log"]
+    assert got["out"] == want["out"]
+
+
+@pytest.mark.parametrize("name", list(RUN_MP))
+def test_multipart_case_as_kamailio(name, ours_mp):
+    _check(cfgcases.load(MP_FIXTURE)[name], ours_mp[name])
