@@ -45,11 +45,16 @@ _ERR_TEXT = {-477: (477, "Unfortunately error on sending to next hop occurred"),
 _BITREV = bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))
 
 
+# byte of crc_hqx's result -> the two hex digits it gives once bit-reversed and complemented
+# (least significant digit first, as Kamailio prints the CRC)
+_HEX2 = ["0123456789abcdef"[~_BITREV[b] & 0xF] + "0123456789abcdef"[(~_BITREV[b] & 0xFF) >> 4]
+         for b in range(256)]
+
+
 def crcitt_hex(parts) -> str:
     """crcitt_string_array(): CRC-CCITT over the parts, 4 hex digits least significant first."""
     crc = binascii.crc_hqx("".join(parts).encode("latin-1").translate(_BITREV), 0xFFFF)
-    crc = ~((_BITREV[crc & 0xFF] << 8) | _BITREV[crc >> 8]) & 0xFFFF
-    return format(crc, "04x")[::-1]
+    return _HEX2[crc >> 8] + _HEX2[crc & 0xFF]
 
 
 @functools.lru_cache(maxsize=64)
