@@ -449,8 +449,9 @@ class Resolver:
 
     # ---- routes ---------------------------------------------------------------------------------
     def check_route(self, table: str, name: str, coord: Coord) -> bool:
-        if table == "event" and name.startswith("tm:branch-failure:"):
-            ok = name in self.routes.get("event", {})
+        if table == "event":              # t_on_branch_failure("X") names event_route[tm:branch-failure:X]
+            events = self.routes.get("event", {})
+            ok = name in events or f"tm:branch-failure:{name}" in events
         else:
             ok = name in self.routes.get(table, {})
         if not ok:

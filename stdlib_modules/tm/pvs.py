@@ -40,6 +40,8 @@ def reply_code(ctx, p=None):
 
 def reply_reason(ctx, p=None):
     msg = ctx.msg
+    if ctx.route_type & _rt.BRANCH_FAILURE_ROUTE:
+        return ""                      # 5.6.3's tmx has no branch-failure case here: empty
     if ctx.route_type & ONREPLY_ROUTE and msg is not None and msg.is_reply:
         return msg.reason
     f = ctx.mod_state.get("tm_failure")
@@ -57,6 +59,8 @@ def reply_reason(ctx, p=None):
 
 
 def reply_last(ctx, p=None):
+    if ctx.route_type & _rt.BRANCH_FAILURE_ROUTE:
+        return ""                      # as reply_reason (real 5.6.3)
     t = _t(ctx)
     b = ctx.mod_state.get("tm_branch_idx")
     if t is None or b is None or b >= len(t.uacs):

@@ -51,6 +51,8 @@ def pick_branch(t, inc_branch: int, inc_code: int, faked_prio: int = 0, skip_dro
             if prio(inc_code, faked, faked_prio) < prio(best_s, best_faked, faked_prio):
                 best_b, best_s, best_faked = u.index, inc_code, faked
             continue
+        if u.request is None and u.last_received >= 200:
+            continue                       # an empty (blind) branch that was given up
         if u.last_received < 200:
             return -2, 0
         if u.reply is not None and prio(u.last_received, u.reply is FAKED, faked_prio) < \

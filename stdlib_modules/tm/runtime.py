@@ -11,7 +11,8 @@ from __future__ import annotations
 import ipaddress
 
 from cfgvm.dns import DnsError
-from cfgvm.exports import BRANCH_ROUTE, FAILURE_ROUTE, REQUEST_ROUTE, TM_ONREPLY_ROUTE
+from cfgvm.exports import (BRANCH_FAILURE_ROUTE, BRANCH_ROUTE, FAILURE_ROUTE, REQUEST_ROUTE,
+                           TM_ONREPLY_ROUTE)
 from cfgvm.sip import forward as fw
 from cfgvm.sip.uri import parse_uri
 from cfgvm.stdlib._common import ModuleError
@@ -179,7 +180,7 @@ class Runtime:
     def relay(self, ctx, host=None, port=None, proto=None, replicate=False) -> int:
         msg = ctx.msg
         method = msg.method_known or msg.method
-        if ctx.route_type & FAILURE_ROUTE:
+        if ctx.route_type & (FAILURE_ROUTE | BRANCH_FAILURE_ROUTE):
             t = ctx.transaction
             return self.forward_nonack(ctx, t, host, port, proto)
         if method == "CANCEL":
@@ -494,6 +495,8 @@ class Runtime:
         if code >= 300:
             u.last_received, u.reply_code = code, code
             u.reply = FAKED if reply is FAKED else reply
+            if u.on_branch_failure:
+                self.run_branch_failure(t, u, code, sink)
             b, picked = pick_branch(t, u.index, code, self.p["faked_reply_prio"])
             if b == -2:
                 if 600 <= code < 700 and not self.p["disable_6xx_block"] and not t.flags & T_6XX:
@@ -576,6 +579,21 @@ class Runtime:
         self._run(fctx, "failure", name, sink)
         t.msg_flags = fctx.flags
 
+    def run_branch_failure(self, t, u, code, sink):
+        """event_route[tm:branch-failure:NAME] for a branch's negative final reply (run before the
+        best-reply selection, as run_branch_failure_handlers), on a faked copy of the request."""
+        name = "tm:branch-failure:" + u.on_branch_failure
+        t.on_branch_failure = None                  # armed once per t_on_branch_failure() call
+        if name not in self.engine.routes.get("event", {}):
+            return
+        fctx = self.engine.context(clone_message(t.request), t.rcv, BRANCH_FAILURE_ROUTE)
+        self._share(fctx, t)
+        ruri_consume(fctx)
+        fctx.mod_state["tm_branch_idx"] = u.index
+        fctx.mod_state["tm_failure"] = (u.index, code)
+        self._run(fctx, "event", name, sink)
+        t.msg_flags = fctx.flags
+
     # ---- CANCEL -----------------------------------------------------------------------------------
     def forward_cancel(self, ctx, host, port, proto) -> int:
         inv = lookup_cancel(self.table, ctx.msg)
@@ -622,11 +640,18 @@ class Runtime:
                 self.cancel_branch(t, u, sink, reasons=(reason_header(cause, text),)
                                    if self.p["local_cancel_reason"] and cause else ())
 
-    def cancel_branch(self, t, u, sink, reasons=(), force=False):
+    def cancel_branch(self, t, u, sink, reasons=(), force=False, method=None):
         """cancel_branch(): a CANCEL on a branch that had a provisional reply; a branch without one
         waits for it (cancel_b_method 1), gets a faked 487 (0) or a CANCEL anyway (2)."""
         u.canceled = True
-        method = self.p["cancel_b_method"]
+        if u.request is None:                   # a blind UAC (t_suspend): nothing to send a CANCEL to
+            if u.last_received < 200:
+                for h in (u.retr_timer, u.fr_timer):
+                    if h is not None:
+                        h.cancel()
+                self.relay_reply(t, u, 487, FAKED, sink)       # F_CANCEL_B_FAKE_REPLY
+            return
+        method = self.p["cancel_b_method"] if method is None else method
         if u.last_received < 100 and not force and method != 2:
             if method == 0:
                 if u.retr_timer is not None:

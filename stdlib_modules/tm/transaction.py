@@ -21,7 +21,8 @@ FAKED = "faked"          # a reply tm made up itself (timeout 408, cancel 487): 
 
 # Transaction flags (h_table.h names)
 T_CANCELED, T_6XX, T_NOISY_CTIMER, T_DISABLE_6XX, T_DISABLE_FAILOVER, T_DISABLE_INTERNAL_REPLY, \
-    T_AUTO_INV_100, T_IS_LOCAL = (1 << i for i in range(8))
+    T_AUTO_INV_100, T_IS_LOCAL, T_ASYNC_SUSPENDED, T_ASYNC_CONTINUE, T_USE_UAC_HEADERS, \
+    T_NO_E2E_CANCEL_REASON = (1 << i for i in range(12))
 
 
 def clone_message(msg):
@@ -53,7 +54,7 @@ class Uac:
     proto: str
     dst: tuple[str, int]
     src: tuple[str, int]
-    request: bytes                       # the buffer sent (retransmitted as is)
+    request: bytes | None                # the buffer sent (retransmitted as is); None: a blind UAC
     bflags: int = 0
     state: str = ""
     last_received: int = 0               # highest status received (0: nothing yet)
@@ -107,6 +108,7 @@ class Transaction:
     timers: list = field(default_factory=list)   # G/H/I/J/D/K and lifetime timers of the UAS side
     cancel_of: "Transaction | None" = None       # a CANCEL transaction: the INVITE it cancels
     canceled_by: object = None                   # the CANCEL Message that canceled this INVITE
+    blind_uac: int = -1                  # the branch t_suspend() added to keep the fr timer running
     done: bool = False                   # freed from the table
 
     @property
