@@ -10,6 +10,7 @@ import pytest
 from cfgvm import exports as X
 from cfgvm.compiler.program import compile_config
 from cfgvm.parse import parse_string
+from cfgvm.diagnostics import CfgError
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "vm"))
 import minipv  # noqa: E402
@@ -149,7 +150,10 @@ def test_bad_regex_is_reported():
 def test_flag_names_become_bits():
     prog = program("flags FLT_ACC:1, FLT_NAT:5;\nrequest_route { setflag(FLT_NAT); }\n")
     assert prog.flags == {"FLT_ACC": 1, "FLT_NAT": 5}
-    assert codes("request_route { setflag(UNDECLARED); }\n") == [(1, "fixup")]
+    # an undeclared name is already a parse error ("flag not declared" at the ')', as 5.6.3's cfg.y)
+    with pytest.raises(CfgError) as ei:
+        program("request_route { setflag(UNDECLARED); }\n")
+    assert [(d.coord.line, d.message) for d in ei.value.diagnostics] == [(1, "flag not declared")]
 
 
 def test_all_diagnostics_are_collected():
