@@ -6,13 +6,18 @@ failure/branch/onreply routes), reply.py (local replies, to-tag, best reply), ca
 hop-by-hop ACK), pvs.py ($T_* pseudo-variables, registered by tmx).
 
 serial.py: t_load_contacts/t_next_contacts/t_next_contact_flow (q-value forking, contacts_avp).
+suspend.py: t_suspend/t_continue (exported by tmx) for request processing.
+Host names as next hop go through cfgvm.dns (RFC 3263); with use_dns_failover a 503 or a timeout
+without reply moves on to the next address as a new branch (runtime.dns_failover).
+event_route[tm:branch-failure:NAME] runs for t_on_branch_failure("NAME"); modparams on_sl_reply,
+fr_timer_avp and fr_inv_timer_avp are honoured.
 Not implemented (absent from the export table, so a cfg using them gets a clear unsupported error):
-t_replicate*,
-t_uac_send, t_relay_to_sctp, t_forward_nonack_sctp, t_relay_to_avp, t_set_retr/t_reset_retr,
-t_use_uac_headers, t_is_retr_async_reply, t_set_no_auto_ack, t_clean, t_on_branch_failure's
-event_route run, event_route[tm:local-request|local-response], DNS failover (a host name as next
-hop is refused), blacklists (blst_* accepted, no effect on the wire because nothing is blacklisted
-without DNS failover), the tm RPC commands.
+t_replicate*, t_uac_send, t_relay_to_sctp, t_forward_nonack_sctp, t_relay_to_avp,
+t_set_retr/t_reset_retr, t_set_no_auto_ack, t_clean, t_set_no_e2e_cancel_reason,
+event_route[tm:local-request|local-response] (never run: cfgvm's tm builds local CANCEL/ACK but runs
+no route for them), suspending a reply (t_suspend in onreply_route refuses at run time),
+blacklists (blst_* accepted, nothing is blacklisted), DNS failover for t_relay(host, port) (only
+$du/R-URI destinations fail over), the tm RPC commands (tm.list, tm.stats, tm.t_uac_start...).
 Known simplifications: transaction labels are a counter (Kamailio seeds them at random; the branch
 value differs, its shape does not); a local 1xx other than 100 whose request has no To tag gets the
 reply builder's placeholder tag.
@@ -211,6 +216,24 @@ def w_t_release(ctx, mod):
     return 1
 
 
+def w_t_use_uac_headers(ctx, mod):
+    """Local CANCEL/ACK built from the UAC side headers: cfgvm always builds them from the request
+    sent on the branch (reparse_invite behaviour), so the flag only records the request."""
+    rt, t = _t(ctx, mod)
+    if t is None:
+        return -1
+    from .transaction import T_USE_UAC_HEADERS
+    t.flags |= T_USE_UAC_HEADERS
+    return 1
+
+
+def w_t_is_retr_async_reply(ctx, mod):
+    """1 for a reply retransmission while its transaction is suspended (T_ASYNC_SUSPENDED)."""
+    from .transaction import T_ASYNC_SUSPENDED
+    t = getattr(ctx, "transaction", None)
+    return 1 if t is not None and t.flags & T_ASYNC_SUSPENDED and ctx.msg.is_reply else -1
+
+
 def w_t_save_lumps(ctx, mod):
     rt, t = _t(ctx, mod)
     if t is None:
@@ -390,9 +413,16 @@ def _auto100(ctx, mod, on):
 
 # ---- engine hooks ----------------------------------------------------------------------------------
 def hook_reply(mod, engine, ctx, res) -> bool:
-    if "rt" not in ctx.shared.modules.get("tm", {}):
+    """A received reply: tm's if it matches a transaction; else onreply_route[on_sl_reply] (when
+    set) decides: drop or return 0 there and the core does not forward it statelessly."""
+    if "rt" in ctx.shared.modules.get("tm", {}) and runtime(ctx, mod).reply_received(ctx, ctx):
+        return True
+    name = mod.params.get("on_sl_reply")
+    if not name:
         return False
-    return runtime(ctx, mod).reply_received(ctx, ctx)
+    ctx.route_type = TM_ONREPLY_ROUTE
+    engine._run(ctx, res, "onreply", name)
+    return bool(res.dropped or ctx.rc == 0)
 
 
 def _params():
@@ -429,11 +459,6 @@ def _params():
 
 
 def _init(mod):
-    if mod.params.get("on_sl_reply"):
-        raise ModuleError("tm: the on_sl_reply modparam is not implemented in cfgvm")
-    for p in ("fr_timer_avp", "fr_inv_timer_avp"):
-        if mod.params.get(p):
-            raise ModuleError(f"tm: the {p} modparam is not implemented in cfgvm")
     if mod.params.get("contacts_avp") and not mod.params.get("contact_flows_avp"):
         raise ModuleError("tm: contact_flows_avp param has not been defined")      # as 5.6.3's mod_init
 
@@ -466,6 +491,8 @@ EXPORTS = Module(
         Function("t_retransmit_reply", w_t_retransmit_reply, (), _RQ),
         Function("t_release", w_t_release, (), _RQ),
         Function("t_save_lumps", w_t_save_lumps, (), _RQ),
+        Function("t_use_uac_headers", w_t_use_uac_headers, (), _ALL),
+        Function("t_is_retr_async_reply", w_t_is_retr_async_reply, (), TM_ONREPLY_ROUTE),
         Function("t_is_set", w_t_is_set, (STR,), _ALL),
         Function("t_check_status", w_t_check_status, (REGEX,), _RQ | FAILURE_ROUTE | ONREPLY_ROUTE | BRANCH_ROUTE),
         Function("t_grep_status", w_t_grep_status, (IGP,), _ALL),

@@ -122,6 +122,10 @@ class Runtime:
         if self.p["auto_inv_100"]:
             t.flags |= T_AUTO_INV_100
         t.fr_timeout, t.fr_inv_timeout = ctx.mod_state.get("tm_fr", (None, None))
+        if t.fr_timeout is None:
+            t.fr_timeout = self._avp_timer(ctx, "fr_timer_avp")
+        if t.fr_inv_timeout is None:
+            t.fr_inv_timeout = self._avp_timer(ctx, "fr_inv_timer_avp")
         life = self.ms("max_inv_lifetime" if t.is_invite else "max_noninv_lifetime")
         t.end_of_life = t.created + life / 1000.0
         ctx.transaction = t
@@ -132,6 +136,24 @@ class Runtime:
             if v is not None:
                 setattr(t, name, v)
         return 1
+
+    def _avp_timer(self, ctx, param):
+        """fr_timer_avp / fr_inv_timer_avp: the AVP's value in seconds (non-zero) -> ms, else None."""
+        text = (self.p.get(param) or "").strip()
+        if not text:
+            return None
+        keys = self.__dict__.setdefault("_avp_keys", {})
+        if param not in keys:
+            from cfgvm.vm.pv_core import _avp_key
+            inner = text[5:-1] if text.startswith("$avp(") and text.endswith(")") else text
+            keys[param] = _avp_key(inner, self.engine.program)
+        from cfgvm.vm.avp import avp_get
+        v = avp_get(ctx.avps, keys[param])
+        try:
+            secs = int(v) if v is not None else 0
+        except ValueError:
+            return None
+        return secs * 1000 if secs > 0 else None
 
     def ack_received(self, t):
         """An ACK for a negative reply: Completed -> Confirmed (timer I), retransmissions stop."""
