@@ -7,9 +7,12 @@ functions: 1 ok / found, -1 not found or failure; cmp_str/cmp_istr/starts_with/e
 first is greater, -2 when smaller; str_find/str_ifind the 1-based position; remove_hf* the number removed.
 Headers queued for the reply (append_to_reply, append_time, set_reply_body) live in ctx.mod_state and
 are used by sl when it builds a reply.
-Not implemented (absent from the export table): filter_body, is_audio_on_hold, set_body_multipart,
-append_body_part, append_body_part_hex, get_body_part, get_body_part_raw, remove_body_part (multipart
-bodies). subst* replacements may hold PVs (read per replacement, as re.c's REPLACE_SPEC).
+Multipart bodies (filter_body, get_body_part*, remove_body_part, set_body_multipart,
+append_body_part*) follow 5.6.3's quirks: the part is found by a prefix match of its Content-Type
+line (CRLF line ends only), filter_body keeps the part's other headers and leaves the message's
+Content-Type, set_body_multipart quotes the boundary and its last delimiter stays bare, and
+boundaries are normalised when the request is built (cfgvm.sip.multipart.check_boundaries).
+subst* replacements may hold PVs (read per replacement, as re.c's REPLACE_SPEC).
 """
 from __future__ import annotations
 
@@ -19,6 +22,9 @@ import time
 from cfgvm.exports import (ANY_ROUTE, BRANCH_ROUTE, FAILURE_ROUTE, FMT, IGP, ONREPLY_ROUTE, PVAR, REGEX,
                            REQUEST_ROUTE, STR, Function, Module)
 from cfgvm.compiler.regex import RegexError, translate
+from cfgvm.sip import multipart as mp
+from cfgvm.sip import sdp as sdp_mod
+from cfgvm.sip.errors import SipParseError
 from cfgvm.stdlib._common import pv_getter
 from cfgvm.vm.transformations import tr_re
 
@@ -412,6 +418,255 @@ def set_body(ctx, mod, body, ctype):
     return 1
 
 
+# ---- multipart bodies and SDP hold (textops.c filter_body .. is_audio_on_hold) ----------------
+# All of them read the received body; the delimiter scans are cfgvm.sip.multipart's copies of the C
+# line scanners. The ones that change the body set msg.body_multipart (FL_BODY_MULTIPART): the
+# boundaries are normalised when the request is built (multipart.check_boundaries).
+def _ct_value(msg):
+    hf = msg.header("content-type")
+    return hf.body_raw if hf is not None else None
+
+
+def _is_multipart_mixed(msg):
+    try:
+        ct = msg.content_type
+    except SipParseError:
+        return False
+    return ct is not None and ct.mime.lower() == "multipart/mixed"
+
+
+def _find_part(text, start, end, ctype):
+    """The C loop over part Content-Type lines: (line start, offset after the value's CRLF) of the
+    first part whose type starts with ctype, or None. A matching prefix not followed by CRLF, or a
+    value too short to compare, ends the search (the C code's `goto err`)."""
+    p = start
+    while True:
+        hit = mp.find_ct_line(text, p, end)
+        if hit is None:
+            return None
+        line, v = hit
+        if end - v <= len(ctype) + 2:
+            return None
+        if text[v:v + len(ctype)].lower() == ctype.lower():
+            e = v + len(ctype)
+            return (line, e + 2) if text[e:e + 2] == "\r\n" else None
+        p = v
+
+
+def filter_body(ctx, mod, ctype):
+    """Keep only the first part of that type: the part's own headers after its Content-Type stay,
+    the message's Content-Type is not changed (as 5.6.3)."""
+    msg = ctx.msg
+    s, e = _body_span(msg)
+    if s >= e or not _is_multipart_mixed(msg):
+        return -1
+    b = mp.ct_boundary(_ct_value(msg))
+    if b is None:
+        return -1
+    hit = _find_part(msg.text, s, e, ctype)
+    if hit is None:
+        return -1
+    p = hit[1]
+    while p < e and msg.text[p] in "\r\n":
+        p += 1
+    q = mp.find_line_start(msg.text, b, p, e)
+    if q is None:
+        return -1
+    msg.lumps.delete(s, p - s)
+    msg.lumps.delete(q - 2, e - q + 2)
+    return 1
+
+
+def get_body_part(ctx, mod, ctype, ref, raw=False):
+    """The part of that type (raw: with its Content-Type line and the closing delimiter line; else
+    from after the Content-Type line to the delimiter); the whole body when the Content-Type has
+    no parameters."""
+    msg = ctx.msg
+    s, e = _body_span(msg)
+    if s >= e:
+        return -1
+    b = mp.ct_boundary(_ct_value(msg))
+    if b is None:
+        ref.set(ctx, msg.text[s:e])
+        return 1
+    hit = _find_part(msg.text, s, e, ctype)
+    if hit is None:
+        return -1
+    line, hdr_end = hit
+    q = mp.find_line_start(msg.text, b, hdr_end, e)
+    if q is None:
+        return -1
+    t = mp.line_len(msg.text, q + len(b), e)
+    if not t:
+        return -1
+    ref.set(ctx, msg.text[line:q + len(b) + t] if raw else msg.text[hdr_end:q])
+    return 1
+
+
+def get_body_part_raw(ctx, mod, ctype, ref):
+    return get_body_part(ctx, mod, ctype, ref, raw=True)
+
+
+def remove_body_part(ctx, mod, ctype):
+    """Delete the first part of that type, from its Content-Type line through the next delimiter
+    line (the delimiter before it stays)."""
+    msg = ctx.msg
+    s, e = _body_span(msg)
+    if s >= e:
+        return -1
+    b = mp.ct_boundary(_ct_value(msg))
+    if b is None:
+        return -1
+    hit = _find_part(msg.text, s, e, ctype)
+    if hit is None:
+        return -1
+    line, hdr_end = hit
+    q = mp.find_line_start(msg.text, b, hdr_end, e)
+    if q is None:
+        return -1
+    t = mp.line_len(msg.text, q + len(b), e)
+    if not t:
+        return -1
+    msg.lumps.delete(line, q + len(b) + t - line)
+    msg.body_multipart = True
+    return 1
+
+
+_DEFAULT_BOUNDARY = "unique-boundary-1"
+
+
+def _sbm_boundary(ctx, mod, boundary):
+    """set_body_multipart(boundary): the one-parameter form names the boundary."""
+    return set_body_multipart(ctx, mod, None, None, boundary)
+
+
+def set_body_multipart(ctx, mod, body=None, ctype=None, boundary=None):
+    """Turn the body into multipart/mixed (the old body, or the given one, as the first part);
+    a body already multipart/mixed is left alone unless a new body is given."""
+    msg = ctx.msg
+    convert = not _is_multipart_mixed(msg)
+    if not convert and not body:
+        return 1
+    delim = boundary or _DEFAULT_BOUNDARY
+    if msg.body_start is None:
+        return -1
+    s, e = msg.body_start, len(msg.text)
+    msg.lumps.body = []                     # del_nonshm_lump(&msg->body_lumps)
+    old, old_ct = "", None
+    if e > s:
+        if convert and not body:
+            old, old_ct = msg.text[s:e], _ct_value(msg)
+        msg.lumps.delete(s, e - s)
+    if not body and not old:
+        return -1                           # "no body to be set in the message"
+    if delim.startswith("-"):
+        return -1
+    if body:
+        block = mp.part_block(delim, ctype or "text/plain", body, initial=True)
+    else:
+        block = mp.part_block(delim, old_ct or ctype or "text/plain", old, initial=True)
+    anchor = msg.lumps.anchor(msg.eoh if msg.eoh is not None else s)
+    if msg.header("content-length") is None:
+        anchor.after(f"Content-Length: {len(block)}\r\n")
+    if convert:
+        ct = msg.header("content-type")
+        if ct is not None:
+            msg.lumps.remove_header(ct)
+        anchor.after(f'Content-Type: multipart/mixed;boundary="{delim}"\r\n')
+        msg.lumps.append_header("Mime-Version: 1.0\r\n")
+    msg.lumps.anchor(s).after(block)
+    msg.body_multipart = True
+    return 1
+
+
+def append_body_part(ctx, mod, text, ctype, disposition=""):
+    """Add a part at the end of a multipart body (boundary from the Content-Type's first param)."""
+    msg = ctx.msg
+    if not text or not ctype:
+        return -1
+    s, e = _body_span(msg)
+    if s >= e:
+        return -1
+    delim = mp.mixed_part_delimiter(_ct_value(msg))
+    if delim is None or delim.startswith("-"):
+        return -1
+    msg.lumps.anchor(e).after(mp.part_block(delim, ctype, text, disposition or ""))
+    msg.body_multipart = True
+    return 1
+
+
+def append_body_part_hex(ctx, mod, hextext, ctype, disposition=""):
+    """append_body_part() of the bytes written in hex (spaces and tabs between digit pairs)."""
+    digits = "".join(c for c in hextext if c not in " \t")
+    if not digits or len(digits) % 2 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+        return -1
+    return append_body_part(ctx, mod, bytes.fromhex(digits).decode("latin-1"), ctype, disposition)
+
+
+def _sdp_sessions(msg):
+    """parse_sdp(): one session per application/sdp body or multipart/mixed part; None on failure."""
+    try:
+        ct = msg.content_type
+        if ct is None or not msg.body_str:
+            return None
+        mime = ct.mime.lower()
+        if mime == "application/sdp":
+            return [sdp_mod.parse_sdp(msg.body_str)]
+        if mime == "multipart/mixed":
+            out = []
+            for part in mp.parse_multipart(msg.body_str, ct.params.get("boundary")):
+                pct = part.content_type
+                if pct is not None and pct.mime.lower() == "application/sdp":
+                    out.append(sdp_mod.parse_sdp(part.body))
+            return out
+    except SipParseError:
+        return None
+    return None
+
+
+_MODES = ("sendrecv", "recvonly", "inactive", "sendonly")
+
+
+def _zero_ip(conn):
+    return conn is not None and conn[1].upper() == "IP4" and conn[2] == "0.0.0.0"
+
+
+def _stream_hold(media, session):
+    """sdp.c: a=sendonly/inactive in the stream -> 2 (RFC 3264); else c=0.0.0.0 (the stream's,
+    or the session's when the stream has none) -> 1 (RFC 2543), not for an ICE trickle port 9."""
+    if any(k.lower() in ("sendonly", "inactive") for k, _ in media.attributes):
+        return 2
+    trickle = any(k.lower() == "ice-options" and "trickle" in (v or "").split()
+                  for k, v in media.attributes)
+    conn = media.connection if media.connection is not None else session.connection
+    if _zero_ip(conn) and not (trickle and media.port == "9"):
+        return 1
+    return 0
+
+
+def _session_hold(session):
+    for k, _ in session.attributes:
+        if k.lower() in _MODES:
+            return 2 if k.lower() in ("inactive", "sendonly") else 0
+    return 0
+
+
+def is_audio_on_hold(ctx, mod):
+    """The hold type of the first audio stream on hold: 1 (c=0.0.0.0) or 2 (sendonly/inactive)."""
+    sessions = _sdp_sessions(ctx.msg)
+    for sess in sessions or ():
+        shold = _session_hold(sess)
+        for media in sess.media:
+            if media.type != "audio":
+                continue
+            h = _stream_hold(media, sess)
+            if h:
+                return h
+            if shold:
+                return shold
+    return -1
+
+
 # ---- message tests -----------------------------------------------------------------------------
 def fixup_method(args, coord, program):
     text = args[0].value if hasattr(args[0], "value") else args[0]
@@ -602,6 +857,19 @@ EXPORTS = Module(
         Function("str_ifind", str_ifind, (FMT, FMT), ANY_ROUTE),
         Function("append_time_to_request", append_time_to_request, (), ANY_ROUTE),
         Function("regex_substring", regex_substring, (FMT, FMT, IGP, IGP, PVAR), _RFBO),
+        Function("filter_body", filter_body, (STR,), ANY_ROUTE),
+        Function("is_audio_on_hold", is_audio_on_hold, (), ANY_ROUTE),
+        Function("set_body_multipart", set_body_multipart, (), _RFB),
+        Function("set_body_multipart", _sbm_boundary, (FMT,), _RFB),
+        Function("set_body_multipart", set_body_multipart, (FMT, FMT), _RFB),
+        Function("set_body_multipart", set_body_multipart, (FMT, FMT, FMT), _RFB),
+        Function("append_body_part", append_body_part, (FMT, FMT), _RFB),
+        Function("append_body_part", append_body_part, (FMT, FMT, FMT), _RFB),
+        Function("append_body_part_hex", append_body_part_hex, (FMT, FMT), _RFB),
+        Function("append_body_part_hex", append_body_part_hex, (FMT, FMT, FMT), _RFB),
+        Function("remove_body_part", remove_body_part, (FMT,), _RFB),
+        Function("get_body_part_raw", get_body_part_raw, (FMT, PVAR), _RFBO),
+        Function("get_body_part", get_body_part, (FMT, PVAR), _RFBO),
     ],
     transformations={"re": tr_re.TABLE},
 )

@@ -407,6 +407,15 @@ class Message:
         i = pos[0]
         return HeaderField(self, i, self._h[i])
 
+    def first_index(self, name):
+        """Position (in header order) of the first header with that name, or None: with _h and
+        _parsed_at it reads a header without building a HeaderField."""
+        pos = self._idx.get(name)
+        if pos is None:
+            low = name.lower()
+            pos = self._idx.get(KEY.get(low, low))
+        return pos[0] if pos else None
+
     def has_header(self, name):
         """Is there a header with that name (compact/long form, any case)?"""
         if name in self._idx:
@@ -565,6 +574,9 @@ class Message:
         Record-Route; advertised: global_address/global_port (set_advertised_*)."""
         if self._lumps is None and self.new_uri is None:
             return self.buf
+        if self.is_request and self.__dict__.get("body_multipart"):
+            from .multipart import check_boundaries      # FL_BODY_MULTIPART (textops)
+            check_boundaries(self)
         return self.lumps.apply(send_socket, recv_socket, **advertised)
 
     def apply_changes(self):
