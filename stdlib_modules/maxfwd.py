@@ -26,12 +26,14 @@ def _str2s(text: str):
 
 def _present(ctx):
     """(value, (start, end) of the trimmed value) | (-1, None) missing | (-2, None) bad."""
-    hf = ctx.msg.header("max-forwards")
-    if hf is None:
+    msg = ctx.msg
+    i = msg.first_index("max-forwards")
+    if i is None:
         return -1, None
-    raw = ctx.msg.text[hf.body_start:hf.body_end]
+    body_start, body_end = msg._h[i][3:5]
+    raw = msg.text[body_start:body_end]
     value = raw.strip(_TRIM)
-    s = hf.body_start + len(raw) - len(raw.lstrip(_TRIM))
+    s = body_start + len(raw) - len(raw.lstrip(_TRIM))
     e = s + len(value)
     v = _str2s(value)
     if v is None:

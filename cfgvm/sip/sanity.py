@@ -147,11 +147,11 @@ def _cseq_value(msg):
 
 
 def _content_length(msg):
-    h = msg.header("content-length")
-    if h is None:
+    i = msg.first_index("content-length")
+    if i is None:
         return None
     try:
-        cl = h.parsed
+        cl = msg._parsed_at(i)
     except SipParseError:
         return Failure(CONTENT_LENGTH, 400, "Content-Length Failure")
     if msg.body_start is None:
@@ -165,10 +165,10 @@ _WS = " \t\r\n"
 
 
 def _expires(msg):
-    h = msg.header("expires")
-    if h is None:
+    t = msg.hdr("expires")
+    if t is None:
         return None
-    t = h.body_raw.strip(_WS)
+    t = t.strip(_WS)
     if not t:
         return Failure(EXPIRES_VALUE, 400, "Bad Expires Header")
     # parse_expires(): the text stops at the first whitespace after digits
@@ -208,10 +208,10 @@ def _parse_uris(msg, checks):
     for bit, name, reason in ((URI_FROM, "from", "Invalid From Header"),
                               (URI_TO, "to", "Ivalid To Header")):
         if checks & bit:
-            h = msg.header(name)
-            if h is None:
+            i = msg.first_index(name)
+            if i is None:
                 return Failure(PARSE_URIS)
-            if not _sip_uri(lambda: h.parsed):
+            if not _sip_uri(lambda: msg._parsed_at(i)):
                 return Failure(PARSE_URIS, 400, reason)
     if checks & URI_CONTACT:
         for h in msg.headers("contact"):
