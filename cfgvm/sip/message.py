@@ -92,30 +92,37 @@ class HeaderField:
 class Message:
     """A SIP message. Build with Message.parse(buf). See cfgvm/sip/__init__.py for the API tour."""
 
+    # every attribute a new Message starts with (immutable values; the containers are made per
+    # message in __init__): one dict update instead of a store per attribute
+    _INITIAL = {
+        "buf": b"",
+        "text": "",
+        "is_request": False,
+        "method": "",           # request method as written ("" for replies)
+        "method_known": "",     # upper-case name of a Kamailio-known method, "" for others
+        "ruri_str": "",         # Request-URI text as received
+        "version": "",          # SIP version text of the first line
+        "is_sip": True,         # version starts with SIP/2.0 (Kamailio's IS_SIP)
+        "status": None,         # reply status code (int)
+        "reason": "",           # reply reason phrase
+        "fl_start": 0,          # offset of the first line (leading CR/LF/WS skipped)
+        "ruri_start": 0,
+        "hdr_start": 0,         # offset of the first header
+        "eoh": None,            # offset of the empty line ending the headers (None if missing)
+        "body_start": None,
+        "header_error": None,   # lenient parse: the SipParseError that stopped the header scan
+        "_ruri": None,
+        "new_uri": None,        # R-URI after rewrite ($ru writes); None = unchanged
+        "dst_uri": None,        # next hop ($du)
+        "_lumps": None,
+    }
+
     def __init__(self):
-        self.buf = b""
-        self.text = ""
-        self.is_request = False
-        self.method = ""          # request method as written ("" for replies)
-        self.method_known = ""    # upper-case name of a Kamailio-known method, "" for others
-        self.ruri_str = ""        # Request-URI text as received
-        self.version = ""         # SIP version text of the first line
-        self.is_sip = True        # version starts with SIP/2.0 (Kamailio's IS_SIP)
-        self.status = None        # reply status code (int)
-        self.reason = ""          # reply reason phrase
-        self.fl_start = 0         # offset of the first line (leading CR/LF/WS skipped)
-        self.ruri_start = 0
-        self.hdr_start = 0        # offset of the first header
-        self.eoh = None           # offset of the empty line ending the headers (None if missing)
-        self.body_start = None
-        self.header_error = None  # lenient parse: the SipParseError that stopped the header scan
-        self._h = []              # (key, start, name_end, body_start, body_end, end)
-        self._idx = {}            # key -> [positions in _h]
-        self._parsed = {}         # header position -> parsed body
-        self._ruri = None
-        self.new_uri = None       # R-URI after rewrite ($ru writes); None = unchanged
-        self.dst_uri = None       # next hop ($du)
-        self._lumps = None
+        d = self.__dict__
+        d.update(self._INITIAL)
+        d["_h"] = []            # (key, start, name_end, body_start, body_end, end)
+        d["_idx"] = {}          # key -> [positions in _h]
+        d["_parsed"] = {}       # header position -> parsed body
 
     @property
     def lumps(self):

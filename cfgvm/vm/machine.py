@@ -219,7 +219,8 @@ def op_binary(f, arg, pc):
 
 def op_to_bool(f, arg, pc):
     s = f.stack
-    s[-1] = 1 if to_int(s[-1]) else 0
+    v = s[-1]
+    s[-1] = 1 if (v if v.__class__ is int else to_int(v)) else 0
     return pc
 
 
@@ -234,12 +235,16 @@ def op_jump(f, arg, pc):
 
 
 def op_pop_jump_if_false(f, arg, pc):
-    return pc if is_true(f.stack.pop()) else arg
+    v = f.stack.pop()
+    if v.__class__ is int:            # the common case, without is_true()'s calls
+        return pc if v > 0 else arg
+    return pc if is_true(v) else arg
 
 
 def op_jump_if_zero_or_pop(f, arg, pc):
     s = f.stack
-    if to_int(s[-1]):
+    v = s[-1]
+    if v if v.__class__ is int else to_int(v):
         s.pop()
         return pc
     s[-1] = 0
@@ -248,7 +253,8 @@ def op_jump_if_zero_or_pop(f, arg, pc):
 
 def op_jump_if_nonzero_or_pop(f, arg, pc):
     s = f.stack
-    if to_int(s[-1]):
+    v = s[-1]
+    if v if v.__class__ is int else to_int(v):
         s[-1] = 1
         return arg
     s.pop()
