@@ -451,7 +451,29 @@ def compare(ra: PairResult, rb: PairResult) -> str:
     if a != b:
         out += difflib.unified_diff(a.splitlines(), b.splitlines(), f"{ra.pair.name} on {ra.proxy}",
                                     f"{rb.pair.name} on {rb.proxy}", lineterm="")
+    if out:
+        # what a diagnosis needs: retransmissions betray a hop slower than T1 (a timing flake, not
+        # a behaviour difference); then each run's own report with its proxy log
+        for r in (ra, rb):
+            again = retransmissions(r.transcript)
+            if again:
+                out.append(f"{r.proxy}: retransmissions received (a hop took longer than T1): {again}")
+        out += ["", ra.report(), "", rb.report()]
     return "\n".join(out)
+
+
+def retransmissions(t: Transcript) -> list[str]:
+    """Messages an agent received more than once (same first line, branch and CSeq), as role: line."""
+    out = []
+    for role, msgs in t.received:
+        seen = set()
+        for m in msgs:
+            h = dict((n.lower(), v) for n, v in m.headers)
+            key = (m.first_line, h.get("via", "").split(",")[0], h.get("cseq"))
+            if key in seen:
+                out.append(f"{role}: {m.first_line}")
+            seen.add(key)
+    return out
 
 
 def run_pairs(pairs: list[Pair], proxy: Proxy, jobs: int = 4) -> dict[str, PairResult]:
