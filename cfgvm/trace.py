@@ -176,8 +176,9 @@ class CfgtFlow:
 
 # PV classes with their own pv type in Kamailio (PVT_RURI, PVT_FROM, PVT_HDR ...): cfgt leaves them out.
 # Everything else of the config's PV cache is PVT_OTHER (dumped), besides $var, $avp and $xavp.
-_TYPED_PVS = frozenset({"ru", "ruri", "rU", "rd", "du", "fu", "from", "tu", "to", "ou", "hdr", "hdrc",
-                        "rb", "br", "C", "xavu", "xavi", "null", "$"})
+_TYPED_PVS = frozenset({"ru", "ruri", "rU", "ruri.user", "rUl", "rd", "ruri.domain", "du", "duri", "fu",
+                        "from", "tu", "to", "ou", "ouri", "hdr", "hdrc", "hfl", "hflc", "rb", "br",
+                        "bR", "bf", "bF", "Bf", "ds", "Tf", "Ts", "C", "xavu", "xavi", "null", "$"})
 
 
 def config_pvs(program) -> list:
@@ -233,8 +234,8 @@ def cfgt_dumper(program) -> Callable[[Any], dict]:
             avps.append(spec.inner)
         elif spec.cls == "xavp" and spec.inner:
             xavps.append(_xavp_root(spec.inner))
-        elif spec.cls not in _TYPED_PVS and spec.index is None:
-            others.append(spec)
+        elif spec.cls not in _TYPED_PVS and spec.index is None and not spec.cls.startswith("T_"):
+            others.append(spec)      # cfgt skips tm's $T_* by name
 
     def dump(ctx) -> dict:
         out = {}
@@ -256,9 +257,24 @@ def cfgt_dumper(program) -> Callable[[Any], dict]:
                 except Exception:   # a PV that cannot be read on this message: cfgt skips it too
                     continue
                 if v is not None:
-                    out[spec.text] = v
+                    out[spec.text] = _cfgt_value(ctx, spec, v)
         return out
     return dump
+
+
+def _cfgt_value(ctx, spec, value):
+    """cfgt prints a PV's int when it has one (PV_VAL_INT): the PV row's int_form gives the int
+    side of a dual-typed PV (cfgvm.vm.pv.PVDef.int_form)."""
+    if isinstance(value, int):
+        return value
+    from cfgvm.vm.pv import registry
+    d = registry(getattr(ctx, "program", None)).defs.get(spec.cls)
+    form = getattr(d, "int_form", None)
+    if form is not None:
+        n = form(value)
+        if n is not None:
+            return n
+    return value
 
 
 def _xavp_json(entries) -> list:

@@ -38,6 +38,10 @@ class PVDef(PV):
     """A PV row with a compile-time fixup; getter(ctx, param), setter(ctx, param, value)."""
     fixup: Callable | None = None     # fixup(spec, program) -> param; raises PVError
     index: bool = False               # accepts [n], [-n], [*], [$pv]
+    # Kamailio PVs that carry a string and an int (pv_get_strintval/intstrval, PV_VAL_STR|PV_VAL_INT):
+    # int_form(value) -> int | None gives the int side of a value read here. Only cfgt's renderer
+    # uses it (cfgt prints the int when there is one: $rm is 512 for OPTIONS); scripts see the str.
+    int_form: Callable | None = None
 
 
 class Registry:

@@ -15,7 +15,7 @@ from cfgvm.sip.errors import SipParseError
 from cfgvm.vm import avp as A
 from cfgvm.vm import pvspec
 from cfgvm.vm.pv import PVDef, PVError, PVRuntimeError, dyn_name, eval_index, index_of
-from cfgvm.vm.values import Value, str_to_int, to_int, to_str
+from cfgvm.vm.values import Value, str_to_int, to_int, to_str, wrap32
 
 NI, NEED, OPT = X.NO_INNER, X.NEEDS_INNER, X.OPTIONAL_INNER
 KAMAILIO_VERSION = "5.6.3"
@@ -1480,8 +1480,35 @@ def _dsturi_attr(attr):
 
 # ---- the pv module's table ----------------------------------------------------------------
 
-def _uri_row(name, src, attr, setter=None):
-    return PVDef(name, _uri_getter(src, attr), setter)
+def _uri_row(name, src, attr, setter=None, int_form=None):
+    return PVDef(name, _uri_getter(src, attr), setter, int_form=int_form)
+
+
+# The int side of Kamailio's dual-typed PVs (pv_core.c pv_get_strintval/pv_get_intstrval), for
+# cfgt: ports as numbers, protocols as enum sip_protos, schemes as enum _uri_type, methods as
+# METHOD_* bits, hex flags as the (signed) int. $rs/$rsi/$cl/$Rp/$RAp/$fsp/$true are ints already.
+_PROTO_IDS = {"none": 0, "udp": 1, "tcp": 2, "tls": 3, "sctp": 4, "ws": 5, "wss": 6}
+_SCHEME_IDS = {"none": 0, "sip": 1, "sips": 2, "tel": 3, "tels": 4, "urn": 5}
+
+
+def _INT_PORT(v):
+    return int(v) if isinstance(v, int) or (isinstance(v, str) and v.isdigit()) else None
+
+
+def _INT_PROTO(v):
+    return None if v is None else _PROTO_IDS.get(str(v).lower(), 7)     # PROTO_OTHER
+
+
+def _INT_SCHEME(v):
+    return None if v is None else _SCHEME_IDS.get(str(v).lower(), 0)
+
+
+def _INT_METHOD(v):
+    return None if v is None else METHOD_IDS.get(str(v).upper(), METHOD_OTHER)
+
+
+def _INT_HEX(v):
+    return None if v is None else wrap32(int(v, 16))
 
 
 _FROM = {a: _mk_na_getter("from", a) for a in ("uri", "user", "host", "display", "tag", "ulen")}
@@ -1495,14 +1522,14 @@ PV_MODULE_PVS = [
     PVDef("ru", get_ru, set_ru), PVDef("ruri", get_ru, set_ru),
     _uri_row("rU", _ruri, "user", set_rU), _uri_row("ruri.user", _ruri, "user", set_rU),
     _uri_row("rd", _ruri, "host", set_rd), _uri_row("ruri.domain", _ruri, "host", set_rd),
-    _uri_row("rp", _ruri, "port", set_rp), _uri_row("rP", _ruri, "proto"),
-    _uri_row("rz", _ruri, "scheme"), _uri_row("rUl", _ruri, "ulen"),
+    _uri_row("rp", _ruri, "port", set_rp, _INT_PORT), _uri_row("rP", _ruri, "proto", None, _INT_PROTO),
+    _uri_row("rz", _ruri, "scheme", None, _INT_SCHEME), _uri_row("rUl", _ruri, "ulen"),
     PVDef("ou", get_ou), PVDef("ouri", get_ou),
-    _uri_row("oU", _ouri, "user"), _uri_row("od", _ouri, "host"), _uri_row("op", _ouri, "port"),
-    _uri_row("oP", _ouri, "proto"), _uri_row("oUl", _ouri, "ulen"),
+    _uri_row("oU", _ouri, "user"), _uri_row("od", _ouri, "host"), _uri_row("op", _ouri, "port", None, _INT_PORT),
+    _uri_row("oP", _ouri, "proto", None, _INT_PROTO), _uri_row("oUl", _ouri, "ulen"),
     PVDef("du", get_du, set_du), PVDef("duri", get_du, set_du),
-    PVDef("dd", _dsturi_attr("host")), PVDef("dp", _dsturi_attr("port")),
-    PVDef("dP", _dsturi_attr("proto")),
+    PVDef("dd", _dsturi_attr("host")), PVDef("dp", _dsturi_attr("port"), int_form=_INT_PORT),
+    PVDef("dP", _dsturi_attr("proto"), int_form=_INT_PROTO),
     PVDef("nh", get_nh, inner=NEED, fixup=_fix_nh),
     # From / To
     PVDef("fu", _FROM["uri"], _SFROM["uri"]), PVDef("from", _FROM["uri"], _SFROM["uri"]),
@@ -1516,7 +1543,7 @@ PV_MODULE_PVS = [
     PVDef("tn", _TO["display"], _STO["display"]), PVDef("tt", _TO["tag"]),
     PVDef("tUl", _TO["ulen"]),
     # first line, common headers, body
-    PVDef("rm", get_rm), PVDef("rmid", get_rmid), PVDef("rs", get_rs), PVDef("rsi", get_rsi),
+    PVDef("rm", get_rm, int_form=_INT_METHOD), PVDef("rmid", get_rmid), PVDef("rs", get_rs), PVDef("rsi", get_rsi),
     PVDef("rr", get_rr), PVDef("rv", get_rv),
     PVDef("ci", get_ci), PVDef("cs", get_cs), PVDef("csb", _hbody("cseq")),
     PVDef("ct", _hbody("contact")), PVDef("cT", _hbody("content-type")), PVDef("cl", get_cl),
@@ -1554,7 +1581,7 @@ PV_MODULE_PVS = [
     PVDef("Ri", get_Ri), PVDef("Rp", get_Rp), PVDef("Ru", get_Ru), PVDef("Rut", get_Rut),
     PVDef("Ras", get_Ras), PVDef("Rn", get_null),
     PVDef("RAi", get_Ri), PVDef("RAp", get_Rp), PVDef("RAu", get_Ru), PVDef("RAut", get_Rut),
-    PVDef("pr", get_pr), PVDef("proto", get_pr), PVDef("prid", get_prid),
+    PVDef("pr", get_pr, int_form=_INT_PROTO), PVDef("proto", get_pr, int_form=_INT_PROTO), PVDef("prid", get_prid),
     PVDef("af", get_af, inner=NEED, fixup=_fix_af), PVDef("conid", get_conid),
     PVDef("fs", get_fs, set_fs), PVDef("fsn", get_fsn, set_fsn), PVDef("fsp", get_fsp),
     PVDef("snd", _snd_get, inner=NEED, fixup=_snd_fix),
@@ -1563,11 +1590,11 @@ PV_MODULE_PVS = [
     PVDef("rcv", get_rcv, inner=NEED, fixup=_fix_env),
     PVDef("rpl", get_rpl, inner=NEED, fixup=_fix_env),
     # flags
-    PVDef("mf", _MF[0], _MF[2]), PVDef("mF", _MF[1], _MF[2]),
+    PVDef("mf", _MF[0], _MF[2]), PVDef("mF", _MF[1], _MF[2], int_form=_INT_HEX),
     PVDef("Mf", _MF[3], _MF[4], inner=NEED, fixup=_fix_flag),
-    PVDef("sf", _SF[0], _SF[2]), PVDef("sF", _SF[1], _SF[2]),
+    PVDef("sf", _SF[0], _SF[2]), PVDef("sF", _SF[1], _SF[2], int_form=_INT_HEX),
     PVDef("Sf", _SF[3], _SF[4], inner=NEED, fixup=_fix_flag),
-    PVDef("bf", _BF[0], _BF[2]), PVDef("bF", _BF[1], _BF[2]),
+    PVDef("bf", _BF[0], _BF[2]), PVDef("bF", _BF[1], _BF[2], int_form=_INT_HEX),
     PVDef("Bf", _BF[3], _BF[4], inner=NEED, fixup=_fix_flag),
     # branches
     PVDef("br", get_br, set_br), PVDef("bR", get_bR), PVDef("ds", get_ds),
