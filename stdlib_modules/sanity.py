@@ -7,6 +7,8 @@ sanity_reply(): sends the kept reply (500 "Server Sanity Failure" when none was 
 """
 from __future__ import annotations
 
+import functools
+
 from cfgvm.exports import IGP, INT_PARAM, ONREPLY_ROUTE, REQUEST_ROUTE, STR_PARAM, Function, Module, Param
 from cfgvm.sip import sanity as _checks
 
@@ -15,7 +17,12 @@ _REASON_SIZE = 128   # KSR_SANITY_REASON_SIZE: a kept reason is cut to 127 chars
 
 
 def _proxy_require(mod):
-    text = mod.params.get("proxy_require") or ""
+    return _extensions(mod.params.get("proxy_require") or "")
+
+
+@functools.lru_cache(maxsize=16)
+def _extensions(text):
+    """The proxy_require modparam as a tuple of extension names (split once per value)."""
     return tuple(t.strip() for t in text.split(",") if t.strip())
 
 
