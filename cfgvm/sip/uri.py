@@ -184,7 +184,7 @@ def parse_uri(text, opaque_ok=False, where="uri"):
         scheme, user, host, port, params, headers = m.groups()
         # '@' further on makes everything before the first one the user part; a port over 65535
         # is refused: both for the exact steps below
-        if (user is not None or "@" not in text) and (port is None or int(port) <= 65535):
+        if (user is not None or "@" not in text) and (port is None or len(port) < 5 or port <= "65535"):
             return SipUri(text, scheme.lower(), user or "", None, host, port or "", params or "",
                           headers or "")
     n = len(text)

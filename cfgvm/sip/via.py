@@ -97,10 +97,14 @@ def parse_via(body):
 
 def _parse_one(text, base):
     m = _PLAIN_VIA_RE.fullmatch(text)
-    if m is not None and (not m.group(6) or int(m.group(6)) <= 65535):
+    if m is not None:
+        lead, name, version, transport, host, port, params = m.groups()
+        if port is None:
+            port = ""
+        elif len(port) == 5 and port > "65535":     # same-length digit strings compare as numbers
+            return _parse_one_exact(text, base)
         v = ViaBody()
-        lead, v.name, v.version, v.transport, v.host, port, params = m.groups()
-        v.port = port or ""
+        v.name, v.version, v.transport, v.host, v.port = name, version, transport, host, port
         v.comment = None
         end = len(text.rstrip(" \t"))
         if params is not None:
