@@ -218,29 +218,47 @@ class Engine:
         return level if isinstance(level, int) else DEFAULT_DEBUG
 
     def _forward_reply(self, ctx: Context, res: Result) -> None:
-        """forward_reply(): drop our Via, send to the next one (update_sock_struct_from_via)."""
-        msg = ctx.msg
-        try:
-            vias = msg.vias()
-        except SipParseError as e:
-            res.dropped, res.reason = True, f"reply not forwarded: bad Via ({e})"
-            return
-        if len(vias) < 2:
-            res.reason = "reply not forwarded: no 2nd Via (the reply is for this proxy)"
-            return
-        via2 = vias[1]
-        port = 0
-        if via2.rport:
-            port = int(via2.rport) if via2.rport.isdigit() and int(via2.rport) < 65536 else 0
-        host = via2.received or via2.host
-        if not port:
-            port = via2.port_no or (SIPS_PORT if via2.proto == "tls" else SIP_PORT)
-        _remove_top_via(msg)
-        data = msg.lumps.apply()
-        proto = via2.proto if via2.proto in ("udp", "tcp", "tls", "sctp", "ws", "wss") else "udp"
-        ctx.send(SendAction("forward", proto, (host.strip("[]"), port), data,
-                            src=(ctx.rcv.dst_ip, ctx.rcv.dst_port)))
+        """The core's forwarding of a reply after the reply routes (when not dropped)."""
+        why, bad = forward_reply(ctx)
+        if why:
+            res.reason = why
+            res.dropped = res.dropped or bad
         res.sent = ctx.sent
+
+
+def forward_reply(ctx: Context, edits=()) -> tuple[str, bool]:
+    """Kamailio's forward_reply(): drop our Via, send to the next one (update_sock_struct_from_via).
+    Used by the engine after the reply routes and by corex forward_reply() / sl_forward_reply().
+    edits: (offset, length, text) changes of the received text for this copy only (sl's new status
+    code / reason); the message's own lumps are left as they were. Returns ("", False) when sent,
+    else (why not, whether the reply is unusable)."""
+    msg = ctx.msg
+    try:
+        vias = msg.vias()
+    except SipParseError as e:
+        return f"reply not forwarded: bad Via ({e})", True
+    if len(vias) < 2:
+        return "reply not forwarded: no 2nd Via (the reply is for this proxy)", False
+    via2 = vias[1]
+    port = 0
+    if via2.rport:
+        port = int(via2.rport) if via2.rport.isdigit() and int(via2.rport) < 65536 else 0
+    host = via2.received or via2.host
+    if not port:
+        port = via2.port_no or (SIPS_PORT if via2.proto == "tls" else SIP_PORT)
+    lumps = msg.lumps
+    saved = (list(lumps.headers), list(lumps.body))
+    try:
+        for off, length, text in edits:
+            lumps.replace(off, length, text)
+        _remove_top_via(msg)
+        data = lumps.apply()
+    finally:
+        lumps.headers, lumps.body = saved
+    proto = via2.proto if via2.proto in ("udp", "tcp", "tls", "sctp", "ws", "wss") else "udp"
+    ctx.send(SendAction("forward", proto, (host.strip("[]"), port), data,
+                        src=(ctx.rcv.dst_ip, ctx.rcv.dst_port)))
+    return "", False
 
 
 # parse_msg() parses these eagerly while looking for the first Via, and refuses a second copy of the

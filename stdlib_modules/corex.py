@@ -7,7 +7,8 @@ pending changes not applied, as real 5.6.3, to host[:port] or the next hop; IP a
 file_write, msg_iflag_set/reset/is_set (per message, by name), set_send_socket ($fs),
 set_recv_socket, set_source_address (the receive info the PVs read), is_socket_name (program's
 named sockets), and the `sock` transformation class.
-Left out (absent from the export table): sendx, forward_reply (needs the engine's reply forwarding),
+forward_reply() sends through cfgvm.engine.forward_reply.
+Left out (absent from the export table): sendx,
 set_send_socket_name, set_recv_socket_name, via_add_srvid, via_add_xavp_params,
 via_use_xavp_fields (they change how cfgvm/sip builds the Via: a hook there is needed), $cfg,
 $lsock, the corex.* RPC commands, event_route[network:msg] / [corex:reply-out].
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cfgvm.exports import (ANY_ROUTE, BRANCH_ROUTE, FAILURE_ROUTE, FMT, IGP, INT_PARAM, ONREPLY_ROUTE, PVAR,
+from cfgvm.exports import (ANY_ROUTE, BRANCH_ROUTE, CORE_ONREPLY_ROUTE, FAILURE_ROUTE, FMT, IGP, INT_PARAM, ONREPLY_ROUTE, PVAR,
                            REQUEST_ROUTE, STR_PARAM)
 from cfgvm.sip import SipParseError
 from cfgvm.vm.context import SendAction
@@ -238,6 +239,15 @@ def set_source_address(ctx, mod, saddr):
     return 1
 
 
+def forward_reply(ctx, mod):
+    """forward_reply(): the core's stateless reply forwarding, now (its result is not checked,
+    as corex's wrapper returns 1)."""
+    from cfgvm.engine import forward_reply as core_forward_reply
+    if not ctx.msg.is_request:
+        core_forward_reply(ctx)
+    return 1
+
+
 def is_socket_name(ctx, mod, name):
     names = getattr(ctx.program, "socket_names", None) or ()
     return 1 if name in names else -1
@@ -268,6 +278,7 @@ EXPORTS = Module(
         Function("set_recv_socket", set_recv_socket, (FMT,), ANY_ROUTE),
         Function("set_source_address", set_source_address, (FMT,), ANY_ROUTE),
         Function("is_socket_name", is_socket_name, (FMT,), ANY_ROUTE),
+        Function("forward_reply", forward_reply, (), CORE_ONREPLY_ROUTE),
     ],
     params=[
         Param("alias_subdomains", STR_PARAM, None, multi=True),

@@ -6,8 +6,8 @@ reply_destination() (RFC 3261 18.2.2 / RFC 3581). The reply is queued with
 ctx.send(SendAction("reply", ...)) and ctx.replied is set.
 Headers queued by textops' append_to_reply() (ctx.mod_state["reply_lumps"]) go into the reply.
 send_reply(): stateful through tm when a transaction exists (tm comes later: ctx.transaction), else sl.
-Not implemented (absent from the export table): sl_forward_reply/0/1/2 (needs the core forwarding of
-replies), the sl:local-response / sl:filtered-ack event routes, rich_redirect's Contact set in 3xx
+sl_forward_reply/0/1/2 forwards through cfgvm.engine.forward_reply (the core's reply forwarding).
+Not implemented (absent from the export table): the sl:local-response / sl:filtered-ack event routes, rich_redirect's Contact set in 3xx
 (the param is accepted; a 3xx with extra branches raises an error).
 RPC "sl.stats": rpc_stats(mod, shared) -> {counter: value} of the replies sent.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 import binascii
 import functools
 import hashlib
+import re
 
 from cfgvm.exports import (FAILURE_ROUTE, FMT, IGP, INT_PARAM, NEEDS_INNER, ONREPLY_ROUTE, PV,
                            REQUEST_ROUTE, STR_PARAM, Function, Module, Param)
@@ -187,6 +188,33 @@ def w_sl_reply_error(ctx, mod):
     return 1
 
 
+_STATUS_LINE = re.compile(r"[^ \t]+[ \t]+(\d{3})(?:[ \t]+([^\r\n]*))?")
+
+
+def w_sl_forward_reply(ctx, mod, code=None, reason=None):
+    """sl_forward_reply([code[, reason]]): forward the received reply now, statelessly, with another
+    code of the same class and/or reason in this copy (the core still forwards the reply after the
+    route unless it is dropped, as in Kamailio)."""
+    from cfgvm.engine import forward_reply
+    msg = ctx.msg
+    if msg.is_request:
+        return -1
+    m = _STATUS_LINE.match(msg.text, msg.fl_start)
+    if m is None:
+        return -1
+    edits = []
+    if code:
+        if len(code) != 3 or code[0] != m.group(1)[0] or not code[1:].isdigit():
+            return -1                                   # the class cannot change
+        edits.append((m.start(1), 3, code))
+    if reason:
+        if m.group(2) is None:
+            return -1
+        edits.append((m.start(2), len(m.group(2)), reason))
+    why, _ = forward_reply(ctx, edits)
+    return -1 if why else 1
+
+
 def get_ltt(ctx, spec):
     """$ltt(x|s|t): local to-tag of the reply sent (t: from tm, not yet available)."""
     which = spec.inner or "x"
@@ -215,6 +243,9 @@ EXPORTS = Module(
         Function("send_reply", w_send_reply, (IGP, FMT), _SEND_ROUTES),
         Function("send_reply_mode", w_send_reply_mode, (IGP, FMT, IGP), _SEND_ROUTES),
         Function("sl_reply_error", w_sl_reply_error, (), REQUEST_ROUTE),
+        Function("sl_forward_reply", w_sl_forward_reply, (), ONREPLY_ROUTE),
+        Function("sl_forward_reply", w_sl_forward_reply, (FMT,), ONREPLY_ROUTE),
+        Function("sl_forward_reply", w_sl_forward_reply, (FMT, FMT), ONREPLY_ROUTE),
     ],
     params=[
         Param("default_code", INT_PARAM, 500),
