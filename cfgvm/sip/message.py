@@ -13,6 +13,8 @@ from . import headers as _hp
 from .lumps import LumpList
 from .uri import parse_uri
 
+_PARSERS = _hp.PARSERS
+
 MAX_MESSAGE = 65535   # Kamailio's BUF_SIZE: bigger input never becomes a message (UDP recv / TCP read)
 _MIN_FIRST_LINE = 16  # parse_first_line refuses anything this short
 _NAME_RE = re.compile(r"[0-9A-Za-z\-._+~]+[ \t]*:")
@@ -465,7 +467,8 @@ class Message:
         got = self._parsed.get(i)
         if got is None:
             e = self._h[i]
-            got = _hp.parse_body(e[0], self.text[e[3]:e[4]])
+            f = _PARSERS.get(e[0])                   # headers.parse_body, one call less
+            got = f(self.text[e[3]:e[4]]) if f is not None else self.text[e[3]:e[4]]
             self._parsed[i] = got
         return got
 
@@ -479,7 +482,8 @@ class Message:
         got = self._parsed.get(i)
         if got is None:
             e = self._h[i]
-            got = _hp.parse_body(key, self.text[e[3]:e[4]])
+            f = _PARSERS.get(key)
+            got = f(self.text[e[3]:e[4]]) if f is not None else self.text[e[3]:e[4]]
             self._parsed[i] = got
         return got
 
