@@ -7,11 +7,14 @@ pending changes not applied, as real 5.6.3, to host[:port] or the next hop; IP a
 file_write, msg_iflag_set/reset/is_set (per message, by name), set_send_socket ($fs),
 set_recv_socket, set_source_address (the receive info the PVs read), is_socket_name (program's
 named sockets), and the `sock` transformation class.
-forward_reply() sends through cfgvm.engine.forward_reply.
-Left out (absent from the export table): sendx,
-set_send_socket_name, set_recv_socket_name, via_add_srvid, via_add_xavp_params,
-via_use_xavp_fields (they change how cfgvm/sip builds the Via: a hook there is needed), $cfg,
-$lsock, the corex.* RPC commands, event_route[network:msg] / [corex:reply-out].
+forward_reply() sends a copy of the reply now through cfgvm.engine.forward_reply (the core's
+stateless reply forwarding; the core still forwards after the route unless it drops).
+Known gap: is_socket_name reads program.socket_names, which nothing fills yet (the listen table in
+cfgvm/transport/sockets.py keeps no socket names), so it answers -1.
+Left out (absent from the export table): sendx, set_send_socket_name, set_recv_socket_name (they need
+named sockets in the listen table), via_add_srvid, via_add_xavp_params, via_use_xavp_fields (they
+change how cfgvm/sip builds the Via: a hook there is needed), $cfg, $lsock, the corex.* RPC commands,
+event_route[network:msg] / [corex:reply-out].
 """
 from __future__ import annotations
 
