@@ -112,6 +112,63 @@ def _fwd_proto(proto):
     return h
 
 
+def _hostport(text):
+    """'host[:port]' (IPv6 in brackets) -> (host, port or None)."""
+    host, port, _ = _split_proxy(text)
+    return host, port
+
+
+def _proto_name(proto):
+    p = str(proto).strip().lower()
+    if p not in ("udp", "tcp", "tls", "sctp"):
+        raise ModuleError(f"tm: unknown transport protocol '{proto}' (udp, tcp, tls, sctp)")
+    return p
+
+
+def w_t_relay_to_avp(ctx, mod, proto, hostport):
+    host, port = _hostport(hostport)
+    return _rc(runtime(ctx, mod).relay(ctx, host, port, _proto_name(proto)))
+
+
+def w_t_forward_nonack_to(ctx, mod, proto, hostport):
+    host, port = _hostport(hostport)
+    return w_t_forward_nonack(ctx, mod, host, port, _proto_name(proto))
+
+
+# ---- t_replicate: a copy of the request to another hop; its replies stop at us -------------------
+def w_t_replicate(ctx, mod, uri=None):
+    """t_replicate([uri]): the uri's host/port/transport, else $du or the R-URI."""
+    host = port = proto = None
+    if uri:
+        from cfgvm.sip.uri import parse_uri
+        u = parse_uri(uri)
+        host, port = u.host_noport_brackets, (u.port_no or (5061 if u.scheme == "sips" else 5060))
+        proto = (u.transport or ("tls" if u.scheme == "sips" else "udp")).lower()
+    return _rc(runtime(ctx, mod).relay(ctx, host, port, proto, replicate=True))
+
+
+def w_t_replicate_hp(ctx, mod, host, port, proto=None):
+    return _rc(runtime(ctx, mod).relay(ctx, host, port, proto, replicate=True))
+
+
+def _replicate_proto(proto):
+    def h(ctx, mod, host, port):
+        return w_t_replicate_hp(ctx, mod, host, port, proto)
+    h.__name__ = f"t_replicate_{proto}"
+    return h
+
+
+def w_t_replicate_to(ctx, mod, proto, hostport):
+    host, port = _hostport(hostport)
+    return w_t_replicate_hp(ctx, mod, host, port, _proto_name(proto))
+
+
+# ---- locally generated requests ----------------------------------------------------------------------
+def w_t_uac_send(ctx, mod, method, ruri, nexthop, socket, headers, body):
+    from .uac import uac_send
+    return uac_send(runtime(ctx, mod), method, ruri, nexthop, socket, headers, body, ctx, ctx)
+
+
 # ---- transaction lookup / creation ----------------------------------------------------------------
 def w_t_newtran(ctx, mod):
     rt = runtime(ctx, mod)
@@ -393,6 +450,53 @@ def w_t_reset_max_lifetime(ctx, mod):
     return 1
 
 
+def w_t_set_retr(ctx, mod, t1, t2):
+    """T1/T2 of the current transaction (or of the next one this route creates); 0 keeps a value.
+    A running branch switches after its next retransmission: to T1 while below the old T2."""
+    rt = runtime(ctx, mod)
+    t = getattr(ctx, "transaction", None)
+    cur = ctx.mod_state.get("tm_retr", (None, None))
+    ctx.mod_state["tm_retr"] = (t1 or cur[0], t2 or cur[1])
+    if t is None:
+        return 1
+    old_t2 = rt.t2(t)
+    if t1:
+        t.retr_t1 = t1
+    if t2:
+        t.retr_t2 = t2
+    for u in t.uacs:
+        if u.retr_timer is not None and u.retr_timer.active:
+            u.retr_next = rt.t1(t) if u.retr_interval < old_t2 else rt.t2(t)
+    return 1
+
+
+def w_t_reset_retr(ctx, mod):
+    t = getattr(ctx, "transaction", None)
+    ctx.mod_state.pop("tm_retr", None)
+    if t is not None:
+        t.retr_t1 = t.retr_t2 = None
+    return 1
+
+
+def w_t_set_no_e2e_cancel_reason(ctx, mod, on):
+    """Per INVITE transaction: 1 stops copying the CANCEL's Reason headers (e2e_cancel_reason)."""
+    from .transaction import T_NO_E2E_CANCEL_REASON
+    rt, t = _t(ctx, mod)
+    if t is None:
+        ctx.mod_state["tm_no_e2e_reason"] = bool(on)
+        return 1
+    t.flags = (t.flags | T_NO_E2E_CANCEL_REASON) if on else (t.flags & ~T_NO_E2E_CANCEL_REASON)
+    return 1
+
+
+LIFETIME_LIMIT = 90        # s past its end of life before t_clean/tm.clean frees a transaction
+
+
+def w_t_clean(ctx, mod):
+    runtime(ctx, mod).clean(ctx, LIFETIME_LIMIT)
+    return 1
+
+
 def _flag(flag):
     def h(ctx, mod, on):
         rt, t = _t(ctx, mod)
@@ -477,6 +581,19 @@ EXPORTS = Module(
         Function("t_forward_nonack", w_t_forward_nonack, (SGP, IGP), _RF),
         *[Function(f"t_forward_nonack_{p}", _fwd_proto(p), (SGP, IGP), _RF) for p in ("udp", "tcp", "tls")],
         Function("t_relay_cancel", w_t_relay_cancel, (), _RQ),
+        Function("t_relay_to_avp", w_t_relay_to_avp, (SGP, SGP), _RQ),
+        Function("t_forward_nonack_to", w_t_forward_nonack_to, (SGP, SGP), _RQ),
+        Function("t_replicate", w_t_replicate, (), _RQ),
+        Function("t_replicate", w_t_replicate, (SGP,), _RQ),
+        Function("t_replicate", w_t_replicate_hp, (SGP, IGP), _RQ),
+        *[Function(f"t_replicate_{p}", _replicate_proto(p), (SGP, IGP), _RQ) for p in ("udp", "tcp", "tls")],
+        Function("t_replicate_to", w_t_replicate_to, (SGP, SGP), _RQ),
+        Function("t_uac_send", w_t_uac_send, (SGP,) * 6, _ALL),
+        Function("t_clean", w_t_clean, (), _ALL),
+        Function("t_set_retr", w_t_set_retr, (IGP, IGP), _RFB | TM_ONREPLY_ROUTE),
+        Function("t_reset_retr", w_t_reset_retr, (), _RFB | TM_ONREPLY_ROUTE),
+        Function("t_set_no_e2e_cancel_reason", w_t_set_no_e2e_cancel_reason, (IGP,), _RFB | TM_ONREPLY_ROUTE),
+        Function("t_disable_e2e_cancel_reason", w_t_set_no_e2e_cancel_reason, (IGP,), _RFB | TM_ONREPLY_ROUTE),
         Function("t_on_failure", _on("on_failure"), (ROUTE,), _RFB),
         Function("t_on_reply", _on("on_reply"), (ROUTE,), _RFB | TM_ONREPLY_ROUTE),
         Function("t_on_branch", _on("on_branch"), (ROUTE,), _RF),

@@ -118,6 +118,7 @@ def t_reply(ctx, t, code: int, reason: str) -> int:
     extra = ctx.mod_state.get("reply_lumps", ()) if ctx.msg is not None and ctx.msg.is_request else ()
     data = build_local_reply(t, ctx.program, code, reason, extra, body, ctype)
     send_upstream(rt, t, data, code, reason, ctx)
+    rt.local_response(t, data, ctx)
     ctx.replied = True
     if code >= 200 and t.uacs:
         rt.cancel_pending(t, ctx, cause=code)

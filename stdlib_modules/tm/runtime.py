@@ -24,8 +24,8 @@ from .matching import lookup_cancel, lookup_request, match_reply
 from .reply import (ERROR_REPLIES, REASONS, build_local_reply, pick_branch, retransmit_reply,
                     send_upstream)
 from .serial import ruri_consume, ruri_is_new
-from .transaction import (FAKED, T_AUTO_INV_100, T_CANCELED, T_DISABLE_FAILOVER, T_6XX, Table, Uac,
-                          clone_message)
+from .transaction import (FAKED, T_AUTO_INV_100, T_CANCELED, T_DISABLE_FAILOVER, T_IS_LOCAL,
+                          T_NO_E2E_CANCEL_REASON, T_6XX, Table, Uac, clone_message)
 
 CANCELING, CANCEL_DONE = "canceling", "ok -- no more pending branches"
 RELIABLE = ("tcp", "tls", "sctp", "ws", "wss")
@@ -89,6 +89,13 @@ class Runtime:
     def ms(self, name: str) -> int:
         return int(self.p.get(name))
 
+    def t1(self, t) -> int:
+        """T1 of a transaction: t_set_retr's value, else retr_timer1."""
+        return t.retr_t1 or self.ms("retr_timer1")
+
+    def t2(self, t) -> int:
+        return t.retr_t2 or self.ms("retr_timer2")
+
     # ---- server side ------------------------------------------------------------------------------
     def lookup(self, ctx):
         """The transaction of ctx.msg (cached per message): ctx.transaction or None."""
@@ -122,6 +129,9 @@ class Runtime:
         if self.p["auto_inv_100"]:
             t.flags |= T_AUTO_INV_100
         t.fr_timeout, t.fr_inv_timeout = ctx.mod_state.get("tm_fr", (None, None))
+        t.retr_t1, t.retr_t2 = ctx.mod_state.get("tm_retr", (None, None))
+        if ctx.mod_state.get("tm_no_e2e_reason"):
+            t.flags |= T_NO_E2E_CANCEL_REASON
         if t.fr_timeout is None:
             t.fr_timeout = self._avp_timer(ctx, "fr_timer_avp")
         if t.fr_inv_timeout is None:
@@ -165,7 +175,7 @@ class Runtime:
     def server_action(self, t, action):
         p = self.p
         if action == S.START_G and t.rcv.proto not in RELIABLE:
-            self._arm_g(t, self.ms("retr_timer1"))
+            self._arm_g(t, self.t1(t))
         elif action == S.START_H:
             t.timers.append(self.arm(self.ms("fr_timer"), lambda now, res: self.free(t), "H"))
         elif action in (S.START_I, S.START_J):
@@ -182,7 +192,7 @@ class Runtime:
         def fire(now, res):
             if t.uas_state == S.COMPLETED and not t.done:
                 retransmit_reply(t, Sink(res))
-                self._arm_g(t, min(interval * 2, self.ms("retr_timer2")))
+                self._arm_g(t, min(interval * 2, self.t2(t)))
         t.timers.append(self.arm(interval, fire, "G"))
 
     def put_on_wait(self, t):
@@ -197,6 +207,15 @@ class Runtime:
 
     def free(self, t):
         self.table.free(t)
+
+    def clean(self, sink, limit_s: float = 90.0):
+        """tm_clean_lifetime(): free transactions more than limit_s past their end of life."""
+        now = self.now()
+        for t in list(self.table.by_label.values()):
+            if now - limit_s > t.end_of_life:
+                sink.log(0, f"WARNING: tm [t_funcs.c]: tm_clean_lifetime(): [hard cleanup] transaction "
+                         f"tindex={t.hash_index} tlabel={t.label} method='{t.method}'\n")
+                self.free(t)
 
     # ---- t_relay ----------------------------------------------------------------------------------
     def relay(self, ctx, host=None, port=None, proto=None, replicate=False) -> int:
@@ -218,9 +237,12 @@ class Runtime:
         if method == "ACK":
             return self._forward_stateless(ctx, host, port, proto)
         t = ctx.transaction
-        if t.is_invite and t.flags & T_AUTO_INV_100 and t.uas_status < 100:
+        if replicate:
+            t.flags |= T_IS_LOCAL                # replies stop here (t_replicate)
+        if t.is_invite and t.flags & T_AUTO_INV_100 and t.uas_status < 100 and not replicate:
             data = build_local_reply(t, ctx.program, 100, self.p["auto_inv_100_reason"])
             send_upstream(self, t, data, 100, self.p["auto_inv_100_reason"], ctx)
+            self.local_response(t, data, ctx)
         ret = self.forward_nonack(ctx, t, host, port, proto)
         if ret <= 0 and not replicate:
             code, text = ERROR_REPLIES.get(ret, (500, "Server Internal Error"))
@@ -339,7 +361,7 @@ class Runtime:
         t.uacs.append(u)
         sink.send(SendAction("relay", u.proto, u.dst, u.request, u.src))
         if u.proto not in RELIABLE:
-            self._arm_retr(t, u, self.ms("retr_timer1"))
+            self._arm_retr(t, u, self.t1(t))
         self._arm_fr(t, u, self._fr(t, provisional=False))
 
     # ---- DNS failover -------------------------------------------------------------------------------
@@ -402,7 +424,8 @@ class Runtime:
             table = S.CLIENT_INVITE if t.is_invite else S.CLIENT_NON_INVITE
             u.state, _ = S.step(table, u.state, S.TIMER_A if t.is_invite else S.TIMER_E)
             res.sent.append(SendAction("relay", u.proto, u.dst, u.request, u.src))
-            self._arm_retr(t, u, min(interval * 2, self.ms("retr_timer2")))
+            nxt, u.retr_next = u.retr_next, None        # t_set_retr on a running branch
+            self._arm_retr(t, u, nxt or min(interval * 2, self.t2(t)))
         u.retr_interval = interval
         u.retr_timer = self.arm(interval, fire, "A" if t.is_invite else "E")
 
@@ -478,9 +501,9 @@ class Runtime:
                 return True
             if t.is_invite and u.retr_timer is not None:
                 u.retr_timer.cancel()
-            elif u.retr_timer is not None and u.retr_interval < self.ms("retr_timer2"):
+            elif u.retr_timer is not None and u.retr_interval < self.t2(t):
                 u.retr_timer.cancel()
-                self._arm_retr(t, u, self.ms("retr_timer2"))
+                self._arm_retr(t, u, self.t2(t))
         dropped = False
         if u.on_reply:
             rctx = ctx
@@ -559,7 +582,23 @@ class Runtime:
         else:
             self._send_relayed(t, best.reply, code, sink)
 
+    def _absorbed(self, t, code, reason, sink) -> bool:
+        """A local transaction (t_uac_send, t_replicate) keeps the reply it would relay
+        (local_reply()): status recorded, nothing sent upstream, freed after a final one."""
+        if not t.flags & T_IS_LOCAL:
+            return False
+        if code >= t.uas_status:
+            t.uas_status, t.uas_reason = code, reason
+        if code >= 200:
+            self.cancel_pending(t, sink, cause=code)
+            self.put_on_wait(t)
+        return True
+
     def _send_relayed(self, t, reply, code, sink):
+        if self._absorbed(t, code, reply.reason, sink):
+            if code >= 200 and reply.to is not None and reply.to.tag:
+                t.to_tag = reply.to.tag
+            return
         from cfgvm.engine import _remove_top_via
         msg = clone_message(reply) if reply.lumps else reply
         _remove_top_via(msg)
@@ -569,14 +608,36 @@ class Runtime:
             t.to_tag = to.tag
         send_upstream(self, t, data, code, reply.reason, sink)
 
-    def reply_local_sink(self, t, code, reason, sink):
+    def reply_local_sink(self, t, code, reason, sink, light=False):
+        """A reply tm builds itself; light: sent as _reply_light() does (t_reply, kill_transaction,
+        CANCEL replies), which runs event_route[tm:local-response]; else a faked reply relayed."""
+        if not light and self._absorbed(t, code, reason, sink):
+            return
         data = build_local_reply(t, self.engine.program, code, reason)
         send_upstream(self, t, data, code, reason, sink)
+        if light:
+            self.local_response(t, data, sink)
         if code >= 200:
             self.cancel_pending(t, sink, cause=code)
 
     def reply_local(self, ctx, t, code, reason):
-        self.reply_local_sink(t, code, reason, ctx)
+        self.reply_local_sink(t, code, reason, ctx, light=True)
+
+    def local_response(self, t, data, sink):
+        """event_route[tm:local-response] on the reply tm just sent (LOCAL_ROUTE). Kamailio 5.6.3
+        runs it for the first such reply of a worker process only (observed: later _reply_light()
+        calls of the same process skip it), so it runs once per worker here too."""
+        route = "tm:local-response"
+        worker = self.engine.worker
+        if route not in self.engine.routes.get("event", {}) or getattr(worker, "tm_local_response_ran", False):
+            return
+        worker.tm_local_response_ran = True
+        from cfgvm.exports import LOCAL_ROUTE
+        from cfgvm.sip import Message
+        rctx = self.engine.context(Message.parse(data, lenient=True), t.rcv, LOCAL_ROUTE)
+        rctx.transaction = t
+        rctx.mod_state["tm_looked_up"] = True
+        self._run(rctx, "event", route, sink)
 
     def fake_reply(self, t, u, code, sink):
         """A branch timed out (408) or was given up (487): relay a reply tm makes up."""
@@ -636,11 +697,12 @@ class Runtime:
     def e2e_cancel(self, ctx, tc, inv):
         inv.flags |= T_CANCELED
         inv.canceled_by = ctx.msg
-        reasons = tuple(hf.text for hf in ctx.msg.headers("reason")) if self.p["e2e_cancel_reason"] else ()
+        reasons = tuple(hf.text for hf in ctx.msg.headers("reason")) \
+            if self.p["e2e_cancel_reason"] and not inv.flags & T_NO_E2E_CANCEL_REASON else ()
         pending = [u for u in inv.uacs if u.last_received < 200 and not u.canceled]
         if not inv.uacs or not pending:
             if inv.uas_status < 200:
-                self.reply_local_sink(inv, 487, "Request Terminated", ctx)
+                self.reply_local_sink(inv, 487, "Request Terminated", ctx, light=True)
             self._reply_cancel(ctx, tc, CANCEL_DONE)
             return
         for u in pending:
@@ -650,6 +712,7 @@ class Runtime:
     def _reply_cancel(self, ctx, tc, text):
         data = build_local_reply(tc, ctx.program, 200, text)
         send_upstream(self, tc, data, 200, text, ctx)
+        self.local_response(tc, data, ctx)
         ctx.replied = True
 
     def cancel_pending(self, t, sink, cause):
@@ -690,7 +753,7 @@ class Runtime:
                                      extra_prefix=self.p["ac_extra_hdrs"])
         sink.send(SendAction("relay", u.proto, u.dst, u.local_cancel, u.src))
         if u.proto not in RELIABLE:
-            self._arm_cancel_retr(t, u, self.ms("retr_timer1"))
+            self._arm_cancel_retr(t, u, self.t1(t))
         u.cancel_timers.append(self.arm(self.ms("fr_timer"), lambda now, res: None, "fr"))
 
     def _arm_cancel_retr(self, t, u, interval):
@@ -698,5 +761,5 @@ class Runtime:
             if t.done or not any(h.active and h.name == "fr" for h in u.cancel_timers):
                 return
             res.sent.append(SendAction("relay", u.proto, u.dst, u.local_cancel, u.src))
-            self._arm_cancel_retr(t, u, min(interval * 2, self.ms("retr_timer2")))
+            self._arm_cancel_retr(t, u, min(interval * 2, self.t2(t)))
         u.cancel_timers.append(self.arm(interval, fire, "E"))

@@ -68,6 +68,7 @@ class Uac:
     replied: bool = False                # F_RB_REPLIED
     dropped: bool = False                # its reply was discarded by failure_reply_mode
     retr_interval: float = 0.0
+    retr_next: int | None = None         # the interval after the next retransmission (t_set_retr)
     retr_timer: object = None
     fr_timer: object = None
     cancel_timers: list = field(default_factory=list)
@@ -104,6 +105,8 @@ class Transaction:
     fr_timeout: int | None = None        # ms (t_set_fr), None: the modparam
     fr_inv_timeout: int | None = None
     max_lifetime: int | None = None      # ms (t_set_max_lifetime)
+    retr_t1: int | None = None           # ms (t_set_retr), None: retr_timer1/retr_timer2
+    retr_t2: int | None = None
     end_of_life: float = 0.0
     timers: list = field(default_factory=list)   # G/H/I/J/D/K and lifetime timers of the UAS side
     cancel_of: "Transaction | None" = None       # a CANCEL transaction: the INVITE it cancels
@@ -145,6 +148,17 @@ class Table:
             self.by3261[t.key3261] = t
         else:
             self.by2543.setdefault(t.key2543, []).append(t)
+        self.by_label[(hidx, t.label)] = t
+        return t
+
+    def new_local(self, msg, rcv, now: float) -> Transaction:
+        """A transaction tm starts itself (t_uac_send, tm.t_uac_start): no UAS side, so requests
+        never match it; replies find it by the branch label."""
+        hidx = hash_index(msg.call_id or "", msg.cseq.number)
+        t = Transaction(hidx, next(self._labels), msg.method_known or msg.method, msg, rcv, now)
+        t.flags |= T_IS_LOCAL
+        t.uas_state = S.initial(S.SERVER_INVITE if t.is_invite else S.SERVER_NON_INVITE)
+        t.key2543 = ("local", hidx, t.label)
         self.by_label[(hidx, t.label)] = t
         return t
 
