@@ -177,7 +177,9 @@ class Runtime:
         if action == S.START_G and t.rcv.proto not in RELIABLE:
             self._arm_g(t, self.t1(t))
         elif action == S.START_H:
-            t.timers.append(self.arm(self.ms("fr_timer"), lambda now, res: self.free(t), "H"))
+            # timer H ends the reply retransmissions; the transaction then waits (final_response_handler
+            # put_on_wait), so a late CANCEL/ACK still matches it
+            t.timers.append(self.arm(self.ms("fr_timer"), lambda now, res: self._timer_h(t), "H"))
         elif action in (S.START_I, S.START_J):
             self.put_on_wait(t)
         elif action == S.STOP_RETR:
@@ -187,6 +189,12 @@ class Runtime:
         elif action == S.DESTROY and t.uas_status >= 200:
             self.put_on_wait(t)
         del p
+
+    def _timer_h(self, t):
+        for h in t.timers:
+            if h.name == "G":
+                h.cancel()
+        self.put_on_wait(t)
 
     def _arm_g(self, t, interval):
         def fire(now, res):
