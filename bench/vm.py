@@ -28,7 +28,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests"))     # the oracle harness (network namespaces)
 
-from cfgvm.drivers.dryrun import DryRun, load_program, receive_info  # noqa: E402
+from cfgvm.drivers.dryrun import DryRun, receive_info  # noqa: E402
+from support.dryrun import compile_text  # noqa: E402
 from timing import min_batch_seconds, min_rate, reference_rate  # noqa: E402
 
 SRC, DST = ("udp", "127.0.0.2", 5070), ("udp", "127.0.0.1", 5060)
@@ -106,15 +107,6 @@ def messages(n: int) -> list[bytes]:
     return out
 
 
-def compile_text(text: str):
-    with tempfile.NamedTemporaryFile("w", suffix=".cfg", delete=False, encoding="latin-1") as f:
-        f.write(text)
-    try:
-        return load_program(f.name)
-    finally:
-        os.unlink(f.name)
-
-
 def bench_dryrun(msgs, repeats: int, seconds: float, profile: bool):
     program = compile_text(BENCH_CFG)
     dry = DryRun(program, trace=False)
@@ -168,24 +160,19 @@ def bench_loop(iterations: int, repeats: int, seconds: float):
 def bench_kamailio(msgs, seconds: float, window: int = 64):
     """Replies/s of real Kamailio on BENCH_CFG: UDP blast with `window` requests outstanding."""
     import socket
-    import subprocess
 
     from oracle import kamailio as K
+    from support.netns import stop
     ok, why = K.kamailio_available()
     if not ok:
         return None, why
     with tempfile.TemporaryDirectory(prefix="kam-bench-") as tmp, K.Netns("cfgvmbench") as ns:
-        cfg = os.path.join(tmp, "bench.cfg")
-        with open(cfg, "w") as f:
-            f.write(BENCH_CFG)
-        log = open(os.path.join(tmp, "log"), "wb")
-        argv = ["ip", "netns", "exec", ns.name, K.KAMAILIO, "-DD", "-E", "-f", cfg, "-l",
-                f"udp:{K.LISTEN[0]}:{K.LISTEN[1]}", "-n", "1", "-Y", tmp, "-w", tmp, "-m", "64", "-M", "8"]
-        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
         try:
-            if not K._wait_for(lambda: proc.poll() is not None or K._udp_bound(proc.pid, K.LISTEN[1]), 20):
-                return None, "kamailio did not start"
+            proc, _log = K.start_kamailio(ns, tmp, BENCH_CFG, [f"udp:{K.LISTEN[0]}:{K.LISTEN[1]}"],
+                                          ("udp", None, K.LISTEN[1]), shm_mb=64)
+        except K.KamailioError:
+            return None, "kamailio did not start"
+        try:
             sock = ns.udp_socket(K.SOURCE)
             sock.settimeout(1.0)
             sent = got = 0
@@ -205,8 +192,7 @@ def bench_kamailio(msgs, seconds: float, window: int = 64):
                 sock.close()
             return (got, time.perf_counter() - t0), ""
         finally:
-            K._stop(proc, 5.0)
-            log.close()
+            stop(proc, 5.0)
 
 
 def main(argv=None) -> int:
@@ -221,15 +207,16 @@ def main(argv=None) -> int:
     msgs = messages(a.count)
 
     ref = reference_rate()
+    vm_rate, statuses, prof = bench_dryrun(msgs, a.repeats, a.seconds, a.profile)
+    base = bench_baseline(msgs, a.repeats, a.seconds)
+    loop = bench_loop(a.loop, a.repeats, a.seconds)
+    ref = max(ref, reference_rate())
     print(f"reference loop (plain Python work, bench/timing.py): {ref:,.0f} calls/s")
     print(f"min of {a.repeats} passes of {a.count} messages, CPU time of this process")
-    vm_rate, statuses, prof = bench_dryrun(msgs, a.repeats, a.seconds, a.profile)
     print(f"dry-run (VM + modules + reply): {vm_rate:,.0f} msg/s ({vm_rate / ref:.4f} x reference) "
           f"[replies: {', '.join(statuses)}]  target >= 20,000 msg/s: {'met' if vm_rate >= 20000 else 'NOT met'}")
-    r = bench_baseline(msgs, a.repeats, a.seconds)
-    print(f"baseline (parse + build reply, no VM): {r:,.0f} msg/s ({r / ref:.4f} x reference)")
-    r = bench_loop(a.loop, a.repeats, a.seconds)
-    print(f"VM loop: {r:,.0f} statements/s ({r / ref:.3f} x reference)")
+    print(f"baseline (parse + build reply, no VM): {base:,.0f} msg/s ({base / ref:.4f} x reference)")
+    print(f"VM loop: {loop:,.0f} statements/s ({loop / ref:.3f} x reference)")
     if not a.no_kamailio:
         got, why = bench_kamailio(msgs, a.seconds)
         if got is None:
