@@ -8,6 +8,8 @@ Message.parse(buf, lenient=False) -> Message        (message.py; SipParseError o
     .dst_uri ($du)
     .headers(name=None) -> [HeaderField]   all with that name, in order (compact/long, any case)
     .header(name) -> HeaderField | None    first; .header_count(name); .hdr(name, idx) = $hdr()
+    hot-path readers without HeaderField objects: .has_header(name), .first_index(name),
+    .iter_headers() (lazy); .overwrite(offset, text) = same-length in-place change (maxfwd)
     HeaderField: .name, .key, .body_raw, .text, .parsed (lazy, cached), .start/.end offsets
     shortcuts: .via1, .vias(), .call_id, .cseq, .from_, .to, .max_forwards, .routes(name),
                .contacts(), .content_length, .content_type, .sdp()
@@ -19,7 +21,8 @@ parse_via / parse_nameaddr / parse_nameaddr_list / parse_contact / auth.parse_cr
     headers.parse_* (per header), sdp.parse_sdp, multipart.parse_multipart
 reply.build_reply(msg, code, reason, ...) -> bytes; reply.reply_destination(msg, src) (RFC 3261
     18.2.2 / RFC 3581)
-forward.prepare_forward(msg, ...) (Via on top with Kamailio's branch, Max-Forwards decrement)
+forward.prepare_forward(msg, ...) (Via on top with Kamailio's branch, Max-Forwards decrement);
+    forward.received_edits(msg, ip, port) = the received=/rport= changes, shared with replies
 sanity.check(msg, msg_checks, uri_checks) -> None | Failure(bit, code, reason, headers)
 probe.verdict(buf) -> status line or "SILENT" (real Kamailio's answer under tools/probe.cfg)
 stream.split_stream(data) -> (messages, rest): Content-Length framing for TCP-like streams
