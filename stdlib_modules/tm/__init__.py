@@ -30,6 +30,7 @@ from cfgvm.exports import (ANY_ROUTE, BRANCH_ROUTE, FAILURE_ROUTE, FMT, IGP, INT
 from cfgvm.stdlib._common import ModuleError
 
 from .reply import retransmit_reply, t_reply
+from .rpc import RPC
 from .runtime import Sink, runtime
 from .serial import t_load_contacts, t_next_contact_flow, t_next_contacts
 from .transaction import (T_AUTO_INV_100, T_DISABLE_6XX, T_DISABLE_FAILOVER, T_DISABLE_INTERNAL_REPLY,
@@ -529,6 +530,19 @@ def hook_reply(mod, engine, ctx, res) -> bool:
     return bool(res.dropped or ctx.rc == 0)
 
 
+def hook_request_done(mod, engine, ctx, res) -> bool:
+    """t_unref(): a transaction this request created that the script neither replied nor relayed
+    nor released is put on wait, with Kamailio's warning."""
+    t = getattr(ctx, "transaction", None)
+    if t is None or not ctx.mod_state.get("tm_created") or t.uacs or t.uas_status or t.done:
+        return False
+    if ctx.msg is not None and (ctx.msg.method_known or ctx.msg.method) in ("ACK", "CANCEL"):
+        return False
+    ctx.log(0, "WARNING: tm [t_lookup.c]: t_unref(): script writer didn't release transaction\n")
+    runtime(ctx, mod).put_on_wait(t)
+    return False
+
+
 def _params():
     return [
         Param("fr_timer", INT_PARAM, 30000), Param("fr_inv_timer", INT_PARAM, 120000),
@@ -637,6 +651,7 @@ EXPORTS = Module(
         Function("t_next_contact_flow", t_next_contact_flow, (), _RQ),
     ],
     params=_params(),
+    rpc=RPC,
     init=_init,
-    hooks={"reply_received": hook_reply},
+    hooks={"reply_received": hook_reply, "request_done": hook_request_done},
 )

@@ -93,12 +93,13 @@ def upstream(t):
     return t.uas_reply_dst
 
 
-def send_upstream(rt, t, data: bytes, code: int, reason: str, sink) -> None:
+def send_upstream(rt, t, data: bytes, code: int, reason: str, sink, local: bool = True) -> None:
     """Put a reply on the wire upstream and move the server transaction (RFC 3261 §17.2)."""
     table = S.SERVER_INVITE if t.is_invite else S.SERVER_NON_INVITE
     t.uas_state, actions = S.step(table, t.uas_state, S.reply_event(code, server=True))
     proto, dst, src = upstream(t)
     sink.send(SendAction("reply", proto, dst, data, src=src))
+    rt.count_reply(code, local)
     if code >= t.uas_status:
         t.uas_status, t.uas_reason = code, reason
     t.uas_reply = data

@@ -78,6 +78,8 @@ class Runtime:
     def __init__(self, engine, mod):
         self.engine, self.mod, self.p = engine, mod, mod.params
         self.table = Table()
+        self.stats = dict.fromkeys(("total", "total_local", "rpl_received", "rpl_generated", "rpl_sent",
+                                    "6xx", "5xx", "4xx", "3xx", "2xx", "created", "freed"), 0)
 
     # ---- timers -----------------------------------------------------------------------------------
     def now(self) -> float:
@@ -125,6 +127,7 @@ class Runtime:
         if (msg.method_known or msg.method) == "ACK":
             return 1                  # an e2e ACK (or unmatched): no transaction
         t = self.table.new(msg, ctx.rcv, self.now())
+        self.count("total", "created")
         t.avps, t.xavps, t.msg_flags = ctx.avps, ctx.xavps, ctx.flags
         if self.p["auto_inv_100"]:
             t.flags |= T_AUTO_INV_100
@@ -214,7 +217,20 @@ class Runtime:
         t.timers.append(self.arm(self.ms("wt_timer"), lambda now, res: self.free(t), "wait"))
 
     def free(self, t):
+        if not t.done:
+            self.count("freed")
         self.table.free(t)
+
+    def count(self, *names):
+        """tm.stats counters (t_stats.c)."""
+        for n in names:
+            self.stats[n] += 1
+
+    def count_reply(self, code, local):
+        """A reply sent upstream: generated (tm's own) or relayed; finals by class."""
+        self.count("rpl_sent", *(("rpl_generated",) if local else ()))
+        if 200 <= code < 700:
+            self.count(f"{code // 100}xx")
 
     def clean(self, sink, limit_s: float = 90.0):
         """tm_clean_lifetime(): free transactions more than limit_s past their end of life."""
@@ -476,6 +492,7 @@ class Runtime:
         m = match_reply(self.table, msg)
         if m is None:
             return False
+        self.count("rpl_received")
         t, b, is_cancel = m
         if t.done:
             return True
@@ -614,7 +631,7 @@ class Runtime:
         to = reply.to
         if code >= 200 and to is not None and to.tag:
             t.to_tag = to.tag
-        send_upstream(self, t, data, code, reply.reason, sink)
+        send_upstream(self, t, data, code, reply.reason, sink, local=False)
 
     def reply_local_sink(self, t, code, reason, sink, light=False):
         """A reply tm builds itself; light: sent as _reply_light() does (t_reply, kill_transaction,

@@ -118,6 +118,7 @@ def uac_send(rt, method, ruri, nexthop, socket, headers, body, sink, ctx=None) -
     via = fw.via_line(sock.host, sock.via_port, proto.upper(), branch_slot)
     msg = Message.parse(build_request(method, ruri, known, other, body, via), lenient=True)
     t = rt.table.new_local(msg, ReceiveInfo(proto, sock.ip, sock.port, sock.ip, sock.port), rt.now())
+    rt.count("total", "total_local", "created")
     t.end_of_life = t.created + rt.ms("max_inv_lifetime" if t.is_invite else "max_noninv_lifetime") / 1000.0
     branch = fw.tm_branch(t.hash_index, t.label, 0)
     msg = Message.parse(msg.buf.replace(branch_slot.encode(), branch.encode(), 1), lenient=True)
