@@ -11,13 +11,17 @@ Host names as next hop go through cfgvm.dns (RFC 3263); with use_dns_failover a 
 without reply moves on to the next address as a new branch (runtime.dns_failover).
 event_route[tm:branch-failure:NAME] runs for t_on_branch_failure("NAME"); modparams on_sl_reply,
 fr_timer_avp and fr_inv_timer_avp are honoured.
+uac.py: t_uac_send (a local transaction; event_route[tm:local-request] runs on it, not on local
+CANCEL/ACK, as 5.6.3). event_route[tm:local-response] runs after a reply tm sends itself
+(_reply_light: t_reply, 100 Trying, error replies, CANCEL's 200), once per worker as 5.6.3 does.
+t_replicate* mark the transaction local: replies stop here. rpc.py: the tm.* RPC commands.
 Not implemented (absent from the export table, so a cfg using them gets a clear unsupported error):
-t_replicate*, t_uac_send, t_relay_to_sctp, t_forward_nonack_sctp, t_relay_to_avp,
-t_set_retr/t_reset_retr, t_set_no_auto_ack, t_clean, t_set_no_e2e_cancel_reason,
-event_route[tm:local-request|local-response] (never run: cfgvm's tm builds local CANCEL/ACK but runs
-no route for them), suspending a reply (t_suspend in onreply_route refuses at run time),
+t_relay_to_sctp, t_forward_nonack_sctp, t_replicate_sctp, t_forward_nonack_uri, t_set_no_auto_ack
+(not a 5.6.3 export either), suspending a reply (t_suspend in onreply_route refuses at run time),
 blacklists (blst_* accepted, nothing is blacklisted), DNS failover for t_relay(host, port) (only
-$du/R-URI destinations fail over), the tm RPC commands (tm.list, tm.stats, tm.t_uac_start...).
+$du/R-URI destinations fail over: Kamailio's mk_proxy keeps no DNS handle for the branch either).
+No ACK is sent for a 2xx to a local INVITE (t_uac_send/tm.t_uac_start); tm.t_uac_wait and
+tm.t_uac_wait_block answer fault 600 as over binrpc.
 Known simplifications: transaction labels are a counter (Kamailio seeds them at random; the branch
 value differs, its shape does not); a local 1xx other than 100 whose request has no To tag gets the
 reply builder's placeholder tag.
