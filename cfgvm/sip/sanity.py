@@ -62,17 +62,22 @@ def str2valid_uint(text):
 def check(msg, msg_checks=DEFAULT_CHECKS, uri_checks=DEFAULT_URI_CHECKS, proxy_require=()):
     if not 1 <= msg_checks < MAX_CHECKS or not 1 <= uri_checks < 16:
         raise ValueError("sanity check flags out of range")
-    for bit, fn in _ORDER:
-        if msg_checks & bit:
-            if bit == PROXY_REQUIRE:
-                f = fn(msg, proxy_require)
-            elif bit == PARSE_URIS:
-                f = fn(msg, uri_checks)
-            else:
-                f = fn(msg)
-            if f is not None:
-                return f
+    plan = _PLANS.get(msg_checks)
+    if plan is None:
+        plan = _PLANS[msg_checks] = [(bit, fn) for bit, fn in _ORDER if msg_checks & bit]
+    for bit, fn in plan:
+        if bit == PROXY_REQUIRE:
+            f = fn(msg, proxy_require)
+        elif bit == PARSE_URIS:
+            f = fn(msg, uri_checks)
+        else:
+            f = fn(msg)
+        if f is not None:
+            return f
     return None
+
+
+_PLANS = {}     # msg_checks -> the (bit, check) pairs it enables, in _ORDER (at most 2**15 masks)
 
 
 def _ruri_version(msg):
