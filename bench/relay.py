@@ -23,7 +23,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-from net import harness  # noqa: E402  (namespace/process helpers and the fixed addresses)
+from net import harness  # noqa: E402  (the proxies, scenarios and fixed addresses)
+from support.netns import Netns, socket_bound, stop, wait_bound, wait_for  # noqa: E402
 
 CLK = os.sysconf("SC_CLK_TCK")
 CFGS = {"stateless": "stateless.cfg", "stateful": "stateful.cfg"}
@@ -61,33 +62,30 @@ def tree_cpu(pid: int) -> float:
 
 def run_one(proxy: str, kind: str, calls: int, rate: int) -> dict:
     argv_t, names = proxies()[proxy]
-    ns = f"cfgvmbench{os.getpid()}{proxy}{kind}"
     with tempfile.TemporaryDirectory(prefix="relay-") as tmp:
         rundir = os.path.join(tmp, "run")
         os.mkdir(rundir)
         fill = {"cfg": os.path.join(harness.CFGS, CFGS[kind]), "rundir": rundir, "workdir": tmp}
         argv = [a.format(**fill) for a in argv_t]
-        subprocess.run(["ip", "netns", "add", ns], check=True, timeout=10)
+        ns = Netns("cfgvmbench").__enter__()
         procs = []
         try:
-            subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"], check=True, timeout=10)
-            px = harness._ns_run(ns, argv, os.path.join(tmp, "proxy.log"), tmp)
+            px = harness.ns_run(ns.name, argv, os.path.join(tmp, "proxy.log"), tmp)
             procs.append(px)
-            if not harness._wait(lambda: px.poll() is not None or
-                                 harness._bound(px.pid, "127.0.0.1", 5060, "udp", names), 30):
+            if wait_bound(px, [("udp", "127.0.0.1", 5060)], 30, names):
                 raise RuntimeError(f"{proxy} did not bind")
-            uas = harness._ns_run(ns, ["sipp", "-sf", os.path.join(harness.SCENARIOS, "uas_invite.xml"),
+            uas = harness.ns_run(ns.name, ["sipp", "-sf", os.path.join(harness.SCENARIOS, "uas_invite.xml"),
                                        "-i", "127.0.0.3", "-p", "5080", "-bind_local", "-mp", "6100",
                                        "-nostdin", "-m", str(calls)], os.path.join(tmp, "uas.out"), tmp)
             procs.append(uas)
-            harness._wait(lambda: harness._bound(uas.pid, "127.0.0.3", 5080, "udp", ("sipp",)), 10)
+            wait_for(lambda: socket_bound(uas.pid, 5080, "127.0.0.3", "udp", ("sipp",)), 10)
             stat = os.path.join(tmp, "uac.csv")
             uac_argv = ["sipp", "-sf", os.path.join(harness.SCENARIOS, "uac_invite.xml"), "-i", "127.0.0.2",
                         "-p", "5070", "-bind_local", "-mp", "6000", "-nostdin", "-m", str(calls), "-r", str(rate),
                         "-timeout", f"{calls // rate + 30}s", "-trace_stat", "-stf", stat, "-fd", "3600",
                         "-s", "uas", "127.0.0.1:5060"]
             c0, t0 = tree_cpu(px.pid), time.monotonic()
-            uac = harness._ns_run(ns, uac_argv, os.path.join(tmp, "uac.out"), tmp)
+            uac = harness.ns_run(ns.name, uac_argv, os.path.join(tmp, "uac.out"), tmp)
             procs.append(uac)
             try:
                 uac.wait(calls / rate + 40)
@@ -97,8 +95,8 @@ def run_one(proxy: str, kind: str, calls: int, rate: int) -> dict:
             ok, failed = _stats(stat)
         finally:
             for p in reversed(procs):
-                harness._stop(p)
-            subprocess.run(["ip", "netns", "del", ns], timeout=10, capture_output=True)
+                stop(p, group=True)
+            ns.delete()
     return {"proxy": proxy, "kind": kind, "ok": ok, "failed": failed, "cps": ok / (t1 - t0),
             "cpu_ms_call": (c1 - c0) * 1000 / max(ok + failed, 1)}
 

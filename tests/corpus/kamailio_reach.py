@@ -13,7 +13,9 @@ import re
 import shutil
 import subprocess
 import sys
-import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from support.netns import Netns as FreshNetns, netns_reason  # noqa: E402
 
 MODDIR = "/usr/lib/x86_64-linux-gnu/kamailio/modules"
 MAX_ROUNDS = 25
@@ -83,23 +85,24 @@ def strip_file(path: str) -> int:
 
 
 class Netns:
-    """A fresh network namespace with only loopback (when root), so no name lookup leaves the host."""
+    """A fresh network namespace with only loopback when one can be made (root), so no name lookup
+    leaves the host; without one, kamailio -c runs in this namespace."""
 
     def __init__(self):
-        self.name = None
-        if os.geteuid() == 0 and shutil.which("ip"):
-            name = "cfgvm-reach-" + uuid.uuid4().hex[:8]
-            if subprocess.run(["ip", "netns", "add", name], capture_output=True).returncode == 0:
-                self.name = name
-                subprocess.run(["ip", "netns", "exec", name, "ip", "link", "set", "lo", "up"], capture_output=True)
+        self.ns = None
+        if not netns_reason():
+            try:
+                self.ns = FreshNetns("cfgvmreach").__enter__()
+            except subprocess.CalledProcessError:
+                pass
 
     def prefix(self) -> list[str]:
-        return ["ip", "netns", "exec", self.name] if self.name else []
+        return ["ip", "netns", "exec", self.ns.name] if self.ns else []
 
     def close(self):
-        if self.name:
-            subprocess.run(["ip", "netns", "del", self.name], capture_output=True)
-            self.name = None
+        if self.ns:
+            self.ns.delete()
+            self.ns = None
 
 
 def kamailio_errors(folder: str, main: str, netns: Netns | None = None) -> tuple[bool, list, str]:

@@ -16,6 +16,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from support.netns import Netns, stop  # noqa: E402
 ZONE = """
 _sip._udp.pbx     60 IN SRV 10 0 5070 b.pbx
 _sip._udp.pbx     60 IN SRV  5 0 5072 a.pbx
@@ -45,7 +47,6 @@ def invite(ruri, n):
 def inner():
     sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
     from tests.dns.dns_server import DnsServer
-    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     server = DnsServer(ZONE, port=53)
     out = {}
     with server:
@@ -82,32 +83,28 @@ def inner():
                                 pass
                 out[mode] = res
             finally:
-                k.terminate()
-                k.wait(timeout=5)
+                stop(k, 5.0)
                 shutil.rmtree(d, ignore_errors=True)
     print(json.dumps(out))
 
 
 def main():
-    ns = f"cfgvmdns{os.getpid()}"
-    etc = f"/etc/netns/{ns}"
-    os.makedirs(etc)
-    try:
-        with open(f"{etc}/resolv.conf", "w") as f:
-            f.write("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
-        with open(f"{etc}/hosts", "w") as f:
-            f.write(HOSTS)
-        subprocess.run(["ip", "netns", "add", ns], check=True)
+    with Netns("cfgvmdns") as ns:
+        # `ip netns exec` bind-mounts /etc/netns/<ns>/* over /etc for what runs inside
+        etc = f"/etc/netns/{ns.name}"
+        os.makedirs(etc)
         try:
-            r = subprocess.run(["ip", "netns", "exec", ns, sys.executable, os.path.abspath(__file__), "--inner"],
-                               capture_output=True, text=True, timeout=60)
+            with open(f"{etc}/resolv.conf", "w") as f:
+                f.write("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
+            with open(f"{etc}/hosts", "w") as f:
+                f.write(HOSTS)
+            r = subprocess.run(["ip", "netns", "exec", ns.name, sys.executable, os.path.abspath(__file__),
+                                "--inner"], capture_output=True, text=True, timeout=60)
             sys.stdout.write(r.stdout)
             sys.stderr.write(r.stderr)
             return r.returncode
         finally:
-            subprocess.run(["ip", "netns", "del", ns])
-    finally:
-        shutil.rmtree(etc, ignore_errors=True)
+            shutil.rmtree(etc, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -95,19 +95,12 @@ def load(path):
 
 def dryrun(cases, msg, extra="", reply=False, tmpdir=None):
     """The same cases through cfgvm: {name: {"log": [...], "out": str | None, "error": ...}}."""
-    import tempfile
-
-    from cfgvm.drivers.dryrun import DryRun, load_program, receive_info
-    cfg = build_cfg(cases, extra, reply)
-    with tempfile.TemporaryDirectory(dir=tmpdir) as tmp:
-        path = os.path.join(tmp, "cases.cfg")
-        with open(path, "w", encoding="latin-1") as f:
-            f.write(cfg)
-        program = load_program(path)
+    sys.path.insert(0, os.path.dirname(HERE))
+    from support.dryrun import compile_text, run_message
+    program = compile_text(build_cfg(cases, extra, reply), tmpdir=tmpdir)
     out = {}
     for name, raw in zip(cases, messages(cases, msg)):
-        dr = DryRun(program, trace=False)
-        res = dr.run(raw, receive_info(("udp",) + SOURCE, ("udp",) + LISTEN)).result
+        res = run_message(program, raw, ("udp",) + SOURCE, ("udp",) + LISTEN)
         log = [r.text[r.text.index("OUT|") + 4:].rstrip("\n") for r in res.logs if "OUT|" in r.text]
         sent = [a.data.decode("latin-1") for a in res.sent]
         data = sent[0] if sent else None

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import itertools
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
+
+from support.netns import DEFAULT_PATH, Netns, read_text, socket_bound, spawn, stop, wait_bound, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -44,7 +44,6 @@ CACHE_HOME = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser
 SIPP_TIMEOUT = 10          # seconds: sipp -timeout for every agent
 WALL_LIMIT = 25.0          # seconds: the whole pair, start-up to teardown
 UAS_GRACE = 5.0            # seconds a UAS may run on after the UAC ended
-_seq = itertools.count()
 
 
 # ---- what a pair is ------------------------------------------------------------------------
@@ -267,63 +266,10 @@ class PairResult:
         return "\n".join(parts)
 
 
-def _ns_run(ns: str, argv: list[str], log_path: str, cwd: str) -> subprocess.Popen:
-    with open(log_path, "wb") as lf:
-        return subprocess.Popen(["ip", "netns", "exec", ns] + argv, stdout=lf, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, cwd=cwd, start_new_session=True,
-                                env={"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
-                                     "LANG": "C", "HOME": cwd, "XDG_CACHE_HOME": CACHE_HOME})
-
-
-def _bound(pid: int, ip: str, port: int, transport: str, names: tuple[str, ...]) -> bool:
-    """Is a socket bound to ip:port (udp) or listening on it (tcp) in pid's namespace yet?"""
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            comm = f.read().strip()
-        if comm == "ip" or (names and comm not in names):   # not yet inside the namespace
-            return False
-        with open(f"/proc/{pid}/net/{transport}") as f:
-            rows = [r.split() for r in f.read().splitlines()[1:]]
-    except OSError:
-        return False
-    want = "".join(f"{int(x):02X}" for x in reversed(ip.split("."))) + f":{port:04X}"
-    want_any = f"00000000:{port:04X}"
-    for r in rows:
-        if len(r) > 3 and r[1] in (want, want_any) and (transport == "udp" or r[3] == "0A"):
-            return True
-    return False
-
-
-def _wait(pred, seconds: float, step: float = 0.02) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(step)
-    return pred()
-
-
-def _stop(proc: subprocess.Popen, grace: float = 5.0) -> int | None:
-    """SIGTERM our process; SIGKILL its process group (our own session) if it lingers."""
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(grace)
-        except subprocess.TimeoutExpired:
-            pass
-    rc = proc.poll()
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        proc.wait(grace)
-    except subprocess.TimeoutExpired:
-        pass
-    return rc
+def ns_run(ns: str, argv: list[str], log_path: str, cwd: str) -> subprocess.Popen:
+    """argv inside ns with cwd as its HOME (sipp and cfgvm write there) and cfgvm's parser cache."""
+    return spawn(ns, argv, log_path, cwd, {"PATH": os.environ.get("PATH", DEFAULT_PATH), "LANG": "C",
+                                           "HOME": cwd, "XDG_CACHE_HOME": CACHE_HOME})
 
 
 def sipp_argv(agent: Agent, msg_log: str) -> list[str]:
@@ -354,16 +300,8 @@ def _await_agents(sipps, deadline: float) -> None:
         time.sleep(0.02)
     for _a, p, _ in sipps:
         if p.poll() is None:
-            _stop(p)
+            stop(p, group=True)
             p.returncode = None   # report it as "still running", not by the signal it got
-
-
-def _read(path: str) -> str:
-    try:
-        with open(path, "rb") as f:
-            return f.read().decode("latin-1")
-    except OSError:
-        return ""
 
 
 def run_pair(pair: Pair, proxy: Proxy, keep: str | None = None) -> PairResult:
@@ -371,7 +309,6 @@ def run_pair(pair: Pair, proxy: Proxy, keep: str | None = None) -> PairResult:
     keep: a directory to copy the logs into (for debugging)."""
     t0 = time.monotonic()
     deadline = t0 + WALL_LIMIT
-    ns = f"cfgvmnet{os.getpid()}x{next(_seq)}"
     problems: list[str] = []
     procs: list[subprocess.Popen] = []
     agent_runs: list[AgentRun] = []
@@ -379,33 +316,27 @@ def run_pair(pair: Pair, proxy: Proxy, keep: str | None = None) -> PairResult:
         rundir = os.path.join(tmp, "run")
         os.mkdir(rundir)
         proxy_log = os.path.join(tmp, "proxy.log")
-        subprocess.run(["ip", "netns", "add", ns], check=True, timeout=10)
+        ns = Netns("cfgvmnet").__enter__()
         try:
-            subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"], check=True, timeout=10)
             fill = {"cfg": os.path.join(CFGS, pair.cfg), "workdir": tmp, "rundir": rundir}
             argv = [a.format(**fill) for a in proxy.argv]
             for addr in pair.listen:
                 argv += ["-l", addr]
-            pproc = _ns_run(ns, argv, proxy_log, tmp)
+            pproc = ns_run(ns.name, argv, proxy_log, tmp)
             procs.append(pproc)
-            for addr in pair.listen:
-                proto, ip, port = addr.split(":")
-                if not _wait(lambda: pproc.poll() is not None or
-                             _bound(pproc.pid, ip, int(port), proto, proxy.process_names), 15):
-                    problems.append(f"proxy did not bind {addr} within 15 s")
-            if pproc.poll() is not None:
-                problems.append(f"proxy exited during start-up (status {pproc.returncode})")
+            binds = [(proto, ip, int(port)) for proto, ip, port in (a.split(":") for a in pair.listen)]
+            problems += ["proxy " + p for p in wait_bound(pproc, binds, 15, proxy.process_names)]
             sipps = []
             if not problems:
                 for agent in pair.uas + (pair.uac,):
                     log = os.path.join(tmp, f"{agent.role}.msg")
-                    p = _ns_run(ns, sipp_argv(agent, log), os.path.join(tmp, f"{agent.role}.out"), tmp)
+                    p = ns_run(ns.name, sipp_argv(agent, log), os.path.join(tmp, f"{agent.role}.out"), tmp)
                     procs.append(p)
                     sipps.append((agent, p, log))
                     if agent.role != "uac":
                         ip, port = AGENT_ADDR[agent.role]
-                        if not _wait(lambda: p.poll() is not None or
-                                     _bound(p.pid, ip, port, agent.transport, ("sipp",)), 10):
+                        if not wait_for(lambda: p.poll() is not None or
+                                        socket_bound(p.pid, port, ip, agent.transport, ("sipp",)), 10):
                             problems.append(f"{agent.role} sipp did not bind within 10 s")
                 _await_agents(sipps, deadline)
                 for agent, p, log in sipps:
@@ -414,17 +345,17 @@ def run_pair(pair: Pair, proxy: Proxy, keep: str | None = None) -> PairResult:
                         problems.append(f"{agent.role} sipp was still running when stopped")
                     elif rc != 0:
                         problems.append(f"{agent.role} sipp exited {rc}")
-                    out = _read(os.path.join(tmp, f"{agent.role}.out")) + _read(log + ".err")
-                    agent_runs.append(AgentRun(agent.role, rc, parse_message_log(_read(log)), out))
+                    out = read_text(os.path.join(tmp, f"{agent.role}.out")) + read_text(log + ".err")
+                    agent_runs.append(AgentRun(agent.role, rc, parse_message_log(read_text(log)), out))
             if pproc.poll() is not None:
                 problems.append(f"proxy died during the run (status {pproc.returncode})")
         finally:
             for p in reversed(procs):
-                _stop(p)
-            subprocess.run(["ip", "netns", "del", ns], timeout=10, capture_output=True)
+                stop(p, group=True)
+            ns.delete()
             if keep:
                 shutil.copytree(tmp, os.path.join(keep, f"{pair.name}-{proxy.name}"), dirs_exist_ok=True)
-        log_text = _read(proxy_log)
+        log_text = read_text(proxy_log)
     order = {a.role: i for i, a in enumerate(pair.agents)}
     agent_runs.sort(key=lambda a: order[a.role])
     transcript = normalise([(a.role, a.received) for a in agent_runs])

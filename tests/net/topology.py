@@ -22,8 +22,9 @@ import time
 
 from pyroute2 import NetNS, IPRoute, netns
 
-from net.harness import (CFGS, SCENARIOS, KAMAILIO, Proxy, Transcript, _await_agents, _ns_run, _read,
-                         _stop, _wait, normalise, parse_message_log)
+from net.harness import (CFGS, SCENARIOS, KAMAILIO, Proxy, Transcript, _await_agents, normalise, ns_run,
+                         parse_message_log)
+from support.netns import read_text, socket_bound, stop, wait_for
 
 IFA_F_NODAD = 0x02        # IPv6 address usable at once (no duplicate address detection wait)
 
@@ -120,21 +121,6 @@ class CallResult:
         return "; ".join(self.problems) + "\n" + logs + "\n--- transcript:\n" + self.transcript.render()
 
 
-def _port_bound(pid: int, port: int, names: tuple[str, ...]) -> bool:
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            comm = f.read().strip()
-        if comm == "ip" or (names and comm not in names):
-            return False
-        rows = []
-        for table in ("udp", "udp6"):
-            with open(f"/proc/{pid}/net/{table}") as f:
-                rows += [r.split() for r in f.read().splitlines()[1:]]
-    except OSError:
-        return False
-    return any(len(r) > 1 and r[1].endswith(f":{port:04X}") for r in rows)
-
-
 def _sipp(topo: Topology, role: str, scenario: str, log: str, remote: str | None) -> list[str]:
     ip = topo.addrs[role][0]
     argv = ["sipp", "-sf", os.path.join(SCENARIOS, scenario), "-i", ip, "-p", str(SIP_PORT[role]),
@@ -162,9 +148,9 @@ def run_call(topo: Topology, proxy: Proxy = KAMAILIO, wall: float = 25.0) -> Cal
                 for addr in topo.addrs[node]:
                     argv += ["-l", f"udp:{uri_host(addr)}:{SIP_PORT[node]}"]
                 argv += ["-A", f'NEXT_HOP="{next_hop[node]}"']
-                p = _ns_run(topo.ns[node], argv, os.path.join(tmp, f"{node}.log"), tmp)
+                p = ns_run(topo.ns[node], argv, os.path.join(tmp, f"{node}.log"), tmp)
                 procs.append((node, p))
-                if not _wait(lambda: p.poll() is not None or _port_bound(p.pid, SIP_PORT[node], proxy.process_names), 15):
+                if not wait_for(lambda: p.poll() is not None or socket_bound(p.pid, SIP_PORT[node], names=proxy.process_names), 15):
                     problems.append(f"{node} did not bind within 15 s")
                 if p.poll() is not None:
                     problems.append(f"{node} exited during start-up ({p.returncode})")
@@ -173,22 +159,22 @@ def run_call(topo: Topology, proxy: Proxy = KAMAILIO, wall: float = 25.0) -> Cal
                 for role, scenario, remote in (("uas", "uas_2hop.xml", None),
                                                ("uac", "uac_2hop.xml", f"{uri_host(topo.addrs['p1'][0])}:5060")):
                     log = os.path.join(tmp, f"{role}.msg")
-                    p = _ns_run(topo.ns[role], _sipp(topo, role, scenario, log, remote), os.path.join(tmp, f"{role}.out"), tmp)
+                    p = ns_run(topo.ns[role], _sipp(topo, role, scenario, log, remote), os.path.join(tmp, f"{role}.out"), tmp)
                     procs.append((role, p))
                     sipps.append((dataclasses.make_dataclass("A", ["role"])(role), p, log))
-                    if role == "uas" and not _wait(lambda: p.poll() is not None or _port_bound(p.pid, SIP_PORT["uas"], ("sipp",)), 10):
+                    if role == "uas" and not wait_for(lambda: p.poll() is not None or socket_bound(p.pid, SIP_PORT["uas"], names=("sipp",)), 10):
                         problems.append("uas sipp did not bind within 10 s")
                 _await_agents(list(reversed(sipps)), t0 + wall)
                 for agent, p, log in reversed(sipps):
                     if p.returncode != 0:
                         problems.append(f"{agent.role} sipp exited {p.returncode}")
-                    received.append((agent.role, parse_message_log(_read(log))))
-                    logs[f"{agent.role} sipp"] = _read(os.path.join(tmp, f"{agent.role}.out"))[-1500:] + _read(log + ".err")
+                    received.append((agent.role, parse_message_log(read_text(log))))
+                    logs[f"{agent.role} sipp"] = read_text(os.path.join(tmp, f"{agent.role}.out"))[-1500:] + read_text(log + ".err")
         finally:
             for _node, p in reversed(procs):
-                _stop(p)
+                stop(p, group=True)
             for node in ("p1", "p2"):
-                logs[node] = _read(os.path.join(tmp, f"{node}.log"))
+                logs[node] = read_text(os.path.join(tmp, f"{node}.log"))
     return CallResult(normalise(received), problems, logs)
 
 

@@ -11,40 +11,39 @@ fixed address and port, so $si/$sp/$Ri/$Rp are the same on every run.
     run.log_text, run.log_lines, run.replies
 
 Everything is bounded in time: start-up, each reply wait, the wait for the log marker, shutdown.
-Needs root (ip netns) and the kamailio binary; `kamailio_available()` says why not.
+Needs root (ip netns) and the kamailio binary; `kamailio_available()` says why not. Other live tests
+start Kamailio with start_kamailio() in a namespace of their own (tests/support/netns.py).
 """
 from __future__ import annotations
 
-import ctypes
 import dataclasses
-import itertools
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
-import threading
 import time
+
+from support.netns import Netns, netns_reason, read_text, spawn, stop, wait_bound, wait_for
+
+__all__ = ["KAMAILIO", "LISTEN", "SOURCE", "Netns", "Run", "KamailioError", "kamailio_available",
+           "kamailio_argv", "start_kamailio", "run_kamailio", "check_config"]
 
 KAMAILIO = "kamailio"
 # Addresses used inside the namespace: Kamailio listens on LISTEN, the test side sends from SOURCE.
 LISTEN = ("127.0.0.1", 5060)
 SOURCE = ("127.0.0.2", 5070)
 
-_CLONE_NEWNET = 0x40000000
 _CRASH = "exited by a signal"
-_seq = itertools.count()
 
 
 def kamailio_available() -> tuple[bool, str]:
     """(True, "") when a live Kamailio can be run here, else (False, reason for pytest.skip)."""
     if shutil.which(KAMAILIO) is None:
         return False, "kamailio is not installed (needs Kamailio 5.6.3 on PATH)"
-    if shutil.which("ip") is None:
-        return False, "iproute2 `ip` is missing (needed for network namespaces)"
-    if os.geteuid() != 0:
-        return False, "not root: network namespaces (ip netns) need root"
+    why = netns_reason()
+    if why:
+        return False, why
     out = subprocess.run([KAMAILIO, "-v"], capture_output=True, text=True, timeout=10).stdout
     if "5.6.3" not in out:
         return False, f"kamailio is not 5.6.3: {out.splitlines()[0] if out else '?'}"
@@ -72,110 +71,36 @@ class KamailioError(RuntimeError):
         self.log_text = log_text
 
 
-# ---- network namespace plumbing -------------------------------------------------------------
-
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
-
-
-def _in_netns(ns: str, fn):
-    """Call fn() in a thread that has entered namespace ns; sockets made there stay in ns."""
-    box = {}
-
-    def body():
-        libc = _libc()
-        try:
-            with open(f"/var/run/netns/{ns}") as f:
-                if libc.setns(f.fileno(), _CLONE_NEWNET) != 0:
-                    raise OSError(ctypes.get_errno(), f"setns({ns}) failed")
-            box["value"] = fn()
-        except BaseException as e:  # handed to the caller's thread
-            box["error"] = e
-        # the thread ends here, so its namespace never leaks into the rest of the process
-
-    t = threading.Thread(target=body, name=f"netns-{ns}")
-    t.start()
-    t.join(30)
-    if "error" in box:
-        raise box["error"]
-    if "value" not in box:
-        raise KamailioError(f"entering network namespace {ns} timed out")
-    return box["value"]
+def kamailio_argv(cfg_path: str, workdir: str, rundir: str | None = None, listens=(), children: int = 1,
+                  shm_mb: int = 32) -> list[str]:
+    """`kamailio` in the foreground, logging to stderr, on cfg_path with `-l` per listen spec."""
+    argv = [KAMAILIO, "-DD", "-E", "-f", cfg_path]
+    for spec in listens:
+        argv += ["-l", spec]
+    return argv + ["-n", str(children), "-Y", rundir or workdir, "-w", workdir, "-m", str(shm_mb), "-M", "8"]
 
 
-class Netns:
-    """A fresh network namespace with only `lo` up; deleted on exit, even after an error."""
-
-    def __init__(self, prefix: str = "cfgvmora"):
-        self.name = f"{prefix}{os.getpid()}x{next(_seq)}"
-
-    def __enter__(self):
-        subprocess.run(["ip", "netns", "add", self.name], check=True, timeout=10)
-        try:
-            subprocess.run(["ip", "-n", self.name, "link", "set", "lo", "up"], check=True, timeout=10)
-        except BaseException:
-            self.delete()
-            raise
-        return self
-
-    def delete(self):
-        subprocess.run(["ip", "netns", "del", self.name], timeout=10, capture_output=True)
-
-    def __exit__(self, *exc):
-        self.delete()
-
-    def exists(self) -> bool:
-        return os.path.exists(f"/var/run/netns/{self.name}")
-
-    def udp_socket(self, bind: tuple[str, int]) -> socket.socket:
-        def make():
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            s.bind(bind)
-            return s
-        return _in_netns(self.name, make)
-
-# ---- the run ------------------------------------------------------------------------------
-
-def _udp_bound(pid: int, port: int) -> bool:
-    """Has process pid's network namespace a UDP socket bound to port? (/proc/PID/net/udp)"""
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            if f.read().strip() != KAMAILIO:   # still `ip netns exec`, not yet inside the namespace
-                return False
-        with open(f"/proc/{pid}/net/udp") as f:
-            rows = f.read().splitlines()[1:]
-    except OSError:
-        return False
-    return any(r.split()[1].endswith(f":{port:04X}") for r in rows if len(r.split()) > 1)
-
-
-def _wait_for(pred, seconds: float, step: float = 0.02) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(step)
-    return pred()
-
-
-def _stop(proc: subprocess.Popen, grace: float) -> int | None:
-    """SIGTERM the main process (it stops its children); SIGKILL its process group if it lingers."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            return proc.wait(grace)
-        except subprocess.TimeoutExpired:
-            pass
-    rc = proc.poll()
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)   # our own session: pgid == pid of what we started
-    except ProcessLookupError:
-        pass
-    try:
-        proc.wait(grace)
-    except subprocess.TimeoutExpired:
-        pass
-    return rc
+def start_kamailio(ns: Netns, tmp: str, cfg: str, listens, ready: tuple[str, str | None, int], *,
+                   children: int = 1, shm_mb: int = 32, extra_args=(), env: dict[str, str] | None = None,
+                   start_timeout: float = 20.0) -> tuple[subprocess.Popen, str]:
+    """Write cfg (text) into tmp and start Kamailio inside ns on listens; (process, log path) once its
+    `ready` socket (transport, ip or None for any, port) is bound. When it does not come up: the
+    process is stopped and KamailioError carries its log. `env` is added to PATH and LANG=C."""
+    cfg_path = os.path.join(tmp, "oracle.cfg")
+    with open(cfg_path, "w", encoding="latin-1") as f:
+        f.write(cfg)
+    rundir = os.path.join(tmp, "run")
+    os.mkdir(rundir)
+    log_path = os.path.join(tmp, "kamailio.log")
+    full_env = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), "LANG": "C"}
+    full_env.update(env or {})
+    argv = kamailio_argv(cfg_path, tmp, rundir, listens, children, shm_mb) + list(extra_args)
+    proc = spawn(ns.name, argv, log_path, env=full_env)
+    problems = wait_bound(proc, [ready], start_timeout, names=(KAMAILIO,))
+    if problems:
+        stop(proc, 5.0)
+        raise KamailioError("kamailio " + "; ".join(problems), read_text(log_path))
+    return proc, log_path
 
 
 def run_kamailio(cfg: str, messages: list[bytes], *, until: str | None = None,
@@ -192,35 +117,19 @@ def run_kamailio(cfg: str, messages: list[bytes], *, until: str | None = None,
     """
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kam-oracle-") as tmp, Netns() as ns:
-        cfg_path = os.path.join(tmp, "oracle.cfg")
-        with open(cfg_path, "w", encoding="latin-1") as f:
-            f.write(cfg)
-        rundir = os.path.join(tmp, "run")
-        os.mkdir(rundir)
-        log_path = os.path.join(tmp, "kamailio.log")
-        argv = ["ip", "netns", "exec", ns.name, KAMAILIO, "-DD", "-E", "-f", cfg_path,
-                "-l", f"udp:{LISTEN[0]}:{LISTEN[1]}", "-n", str(children), "-Y", rundir, "-w", tmp,
-                "-m", "32", "-M", "8"]
+        args = list(extra_args)
         for d in defines:
-            argv += ["-A", d]
-        argv += list(extra_args)
-        full_env = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), "LANG": "C"}
-        full_env.update(env or {})
+            args += ["-A", d]
+        # ready when the UDP socket is bound; datagrams then queue until the worker reads them
+        proc, log_path = start_kamailio(ns, tmp, cfg, [f"udp:{LISTEN[0]}:{LISTEN[1]}"], ("udp", None, LISTEN[1]),
+                                        children=children, extra_args=args, env=env,
+                                        start_timeout=start_timeout)
 
         def log_text() -> str:
-            with open(log_path, "rb") as lf:
-                return lf.read().decode("latin-1")
+            return read_text(log_path)
 
-        with open(log_path, "wb") as lf:
-            proc = subprocess.Popen(argv, stdout=lf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    env=full_env, start_new_session=True)
         rc = None
         try:
-            # Ready when the UDP socket is bound; datagrams then queue until the worker reads them.
-            if not _wait_for(lambda: proc.poll() is not None or _udp_bound(proc.pid, LISTEN[1]), start_timeout):
-                raise KamailioError(f"kamailio did not bind udp {LISTEN} within {start_timeout}s", log_text())
-            if proc.poll() is not None:
-                raise KamailioError(f"kamailio exited during start-up (status {proc.returncode})", log_text())
             sock = ns.udp_socket(SOURCE)
             try:
                 replies = []
@@ -238,14 +147,14 @@ def run_kamailio(cfg: str, messages: list[bytes], *, until: str | None = None,
                 sock.close()
             if until is not None:
                 # a dead worker (the main process logs "exited by a signal") will never log the marker
-                _wait_for(lambda: until in log_text() or _CRASH in log_text() or proc.poll() is not None,
+                wait_for(lambda: until in log_text() or _CRASH in log_text() or proc.poll() is not None,
                           log_timeout)
                 text = log_text()
                 if until not in text:
                     why = "a kamailio process crashed" if _CRASH in text else f"not logged within {log_timeout}s"
                     raise KamailioError(f"marker {until!r} {why}", text)
         finally:
-            rc = _stop(proc, 5.0)
+            rc = stop(proc, 5.0)
         return Run(log_text(), replies, rc, time.monotonic() - t0)
 
 

@@ -3,8 +3,8 @@
 lines must be the same for a keepalive, malformed INVITEs and a request out of hops."""
 import pytest
 
-from cfgvm.drivers.dryrun import DryRun, receive_info
 from oracle.kamailio import LISTEN, SOURCE, kamailio_available, run_kamailio
+from support.dryrun import compile_text, run_message
 
 pytestmark = pytest.mark.oracle
 
@@ -80,14 +80,11 @@ def kamailio_replies():
 
 
 @pytest.fixture(scope="module")
-def dryrun_replies(tmp_path_factory):
-    from cfgvm.drivers.dryrun import load_program
-    path = tmp_path_factory.mktemp("sanity") / "sanity.cfg"
-    path.write_text(CFG, encoding="latin-1")
-    program = load_program(str(path))
+def dryrun_replies():
+    program = compile_text(CFG)
     out = {}
     for name, msg in MESSAGES.items():
-        res = DryRun(program).run(msg, receive_info(("udp",) + SOURCE, ("udp",) + LISTEN)).result
+        res = run_message(program, msg, ("udp",) + SOURCE, ("udp",) + LISTEN, trace=True)
         assert res.error is None, res.error
         out[name] = [status_line(a.data) for a in res.sent if a.kind == "reply"]
     return out

@@ -7,14 +7,13 @@ in time; the namespace has only loopback and is deleted afterwards.
 """
 from __future__ import annotations
 
-import os
 import select
 import socket
-import subprocess
 import tempfile
 import time
 
-from oracle.kamailio import KAMAILIO, KamailioError, Netns, _in_netns, _stop, _udp_bound, _wait_for
+from oracle.kamailio import Netns, start_kamailio
+from support.netns import stop
 
 LISTENS = ("udp:127.0.0.1:5060", "tcp:127.0.0.1:5060", "udp:127.0.0.1:5062", "udp:[::1]:5060",
            "tcp:[::1]:5060")
@@ -58,31 +57,13 @@ def run_forwarding(cfg: str, sends: list[tuple[str, bytes]], *, settle: float = 
     """Start Kamailio on cfg, send each (source name, request); return [("proto:addr:port", bytes)] of
     what it forwarded, in arrival order per capture socket (UDP first, then TCP, then UDP6)."""
     with tempfile.TemporaryDirectory(prefix="kam-rr-") as tmp, Netns("cfgvmrr") as ns:
-        path = os.path.join(tmp, "rr.cfg")
-        with open(path, "w", encoding="latin-1") as f:
-            f.write(cfg)
-        argv = ["ip", "netns", "exec", ns.name, KAMAILIO, "-DD", "-E", "-f", path, "-n", "1",
-                "-Y", tmp, "-w", tmp, "-m", "32", "-M", "8"]
-        for sp in LISTENS:
-            argv += ["-l", sp]
-        log_path = os.path.join(tmp, "k.log")
-        with open(log_path, "wb") as lf:
-            proc = subprocess.Popen(argv, stdout=lf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    env={"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin")},
-                                    start_new_session=True)
-
-        def log():
-            with open(log_path, "rb") as lf:
-                return lf.read().decode("latin-1")
+        proc, _log = start_kamailio(ns, tmp, cfg, LISTENS, ("udp", None, 5062),
+                                    start_timeout=start_timeout)
         try:
-            if not _wait_for(lambda: proc.poll() is not None or _udp_bound(proc.pid, 5062), start_timeout):
-                raise KamailioError("kamailio did not start", log())
-            if proc.poll() is not None:
-                raise KamailioError("kamailio exited during start-up", log())
             time.sleep(0.2)          # TCP listeners come up with the UDP ones; give them a moment
-            return _in_netns(ns.name, lambda: _exchange(sends, settle))
+            return ns.call(lambda: _exchange(sends, settle))
         finally:
-            _stop(proc, 5.0)
+            stop(proc, 5.0)
 
 
 def _where(proto, addr):

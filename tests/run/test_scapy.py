@@ -19,7 +19,7 @@ import time
 import pytest
 
 from net import harness
-from oracle.kamailio import Netns, _in_netns
+from support.netns import Netns, read_text, stop, wait_bound
 
 pytestmark = [pytest.mark.oracle, pytest.mark.slow]
 
@@ -67,26 +67,22 @@ class Server:
         os.mkdir(rundir)
         argv = [a.format(cfg=cfg, workdir=self.tmp, rundir=rundir) for a in proxy.argv]
         argv += ["-l", "udp:127.0.0.1:5060", "-l", "tcp:127.0.0.1:5060"]
-        self.proc = harness._ns_run(self.ns.name, argv, os.path.join(self.tmp, "log"), self.tmp)
-        for proto in ("udp", "tcp"):
-            if not harness._wait(lambda: self.proc.poll() is not None or
-                                 harness._bound(self.proc.pid, *SERVER, proto, proxy.process_names), 30):
-                self.stop()
-                pytest.fail(f"{proxy.name} did not bind {proto} {SERVER} within 30 s")
-        if self.proc.poll() is not None:
+        self.proc = harness.ns_run(self.ns.name, argv, os.path.join(self.tmp, "log"), self.tmp)
+        problems = wait_bound(self.proc, [(proto, *SERVER) for proto in ("udp", "tcp")], 30, proxy.process_names)
+        if problems:
             log = self.log()
             self.stop()
-            pytest.fail(f"{proxy.name} exited during start-up:\n{log}")
+            pytest.fail(f"{proxy.name} " + "; ".join(problems) + f":\n{log}")
 
     def log(self) -> str:
-        return harness._read(os.path.join(self.tmp, "log"))
+        return read_text(os.path.join(self.tmp, "log"))
 
     def run(self, fn):
         """fn() in a thread inside the namespace (sockets it makes live there)."""
-        return _in_netns(self.ns.name, fn)
+        return self.ns.call(fn)
 
     def stop(self):
-        harness._stop(self.proc)
+        stop(self.proc, group=True)
         self.ns.delete()
         shutil.rmtree(self.tmp, ignore_errors=True)
 

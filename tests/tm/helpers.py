@@ -1,13 +1,11 @@
 """Drive a cfg through the engine in-process on a virtual clock (dry-run style)."""
 from __future__ import annotations
 
-import os
-import tempfile
-
-from cfgvm.drivers.dryrun import VirtualClock, load_program
+from cfgvm.drivers.dryrun import VirtualClock
 from cfgvm.engine import Engine
 from cfgvm.sip import Message
 from cfgvm.vm.context import ReceiveInfo
+from support.dryrun import compile_text
 
 UAC = ReceiveInfo("udp", "127.0.0.2", 5070, "127.0.0.1", 5060)
 UAS = ReceiveInfo("udp", "127.0.0.3", 5080, "127.0.0.1", 5060)
@@ -30,13 +28,7 @@ def method(req: bytes, m: str, to_tag: str | None = None) -> bytes:
 
 class Flow:
     def __init__(self, cfg_text: str):
-        fd, path = tempfile.mkstemp(suffix=".cfg")
-        with os.fdopen(fd, "w", encoding="latin-1") as f:
-            f.write(cfg_text)
-        try:
-            self.program = load_program(path)
-        finally:
-            os.unlink(path)
+        self.program = compile_text(cfg_text)
         self.clock = VirtualClock()
         self.engine = Engine(self.program, clock=self.clock)
         self.start = self.clock.now

@@ -8,8 +8,11 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from support.netns import read_text, stop, wait_for  # noqa: E402
 
 KAMAILIO = shutil.which("kamailio")
 MODULES = ("pv", "xlog", "htable", "textops", "corex")
@@ -43,29 +46,18 @@ def run_lines(lines: list[str], timeout: float = 20.0) -> str:
         cfg = os.path.join(d, "oracle.cfg")
         with open(cfg, "wb") as f:
             f.write(build_cfg(lines).encode("latin-1"))
-        log = open(os.path.join(d, "log"), "wb")
+        log_path = os.path.join(d, "log")
         port = 20000 + os.getpid() % 20000
-        proc = subprocess.Popen([KAMAILIO, "-DD", "-E", "-f", cfg, "-l", f"udp:127.0.0.1:{port}",
-                                 "-n", "1", "-Y", d, "-m", "64", "-M", "8"],
-                                stdout=log, stderr=log, env={**os.environ, "TZ": "UTC"})
-        deadline = time.monotonic() + timeout
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen([KAMAILIO, "-DD", "-E", "-f", cfg, "-l", f"udp:127.0.0.1:{port}",
+                                     "-n", "1", "-Y", d, "-m", "64", "-M", "8"],
+                                    stdout=log, stderr=log, env={**os.environ, "TZ": "UTC"},
+                                    start_new_session=True)
         try:
-            while time.monotonic() < deadline and proc.poll() is None:
-                with open(log.name, "rb") as f:
-                    if b"ORACLE-DONE" in f.read():
-                        break
-                time.sleep(0.1)
+            wait_for(lambda: proc.poll() is not None or "ORACLE-DONE" in read_text(log_path), timeout, 0.1)
         finally:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-            log.close()
-        with open(log.name, "rb") as f:
-            return f.read().decode("latin-1")
+            stop(proc, 5.0)
+        return read_text(log_path)
 
 
 def collect(text: str) -> dict[int, str]:
