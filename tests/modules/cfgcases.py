@@ -42,6 +42,18 @@ reply_route {
 """
 
 
+def rc(call: str) -> str:
+    """A case that logs the function's return code ($rc) after the call."""
+    return call + ' xnotice("@@$rc\\n");'
+
+
+def check(want: dict, got: dict) -> None:
+    """A case's dry-run outcome equals Kamailio's: no error, the same log lines, the same message out."""
+    assert got["error"] is None, got["error"]
+    assert got["log"] == want["log"]
+    assert got["out"] == want["out"]
+
+
 def build_cfg(cases: dict[str, str], extra: str = "", reply: bool = False) -> str:
     blocks = []
     for name, code in cases.items():
