@@ -244,16 +244,7 @@ def _build_rr(mod, l, l2, user, tag, params, inbound, sips, cond=None, param_buf
     after = [prefix, Subst(SUBST_RCV_ALL if inbound else SUBST_SND_ALL)]
     if _p(mod, "enable_double_rr"):
         after += [Cond(_double_cond(mod)), ";r2=on"]
-    suffix = _lr(mod) + (f";ftag={tag}" if tag else "") + (params or "")
-    before = [Tagged(suffix, RR_TAG)]
-    if param_buf:
-        before.append(Tagged(param_buf, RR_TAG))
-    before.append(">\r\n")
-    if cond is not None:
-        after.insert(0, Cond(cond))
-        before.insert(0, Cond(cond))
-    l.after_list[0:0] = after
-    l2.before_list[0:0] = before
+    _attach(l, l2, after, _lr(mod) + (f";ftag={tag}" if tag else "") + (params or ""), param_buf, cond)
 
 
 def _build_advertised_rr(mod, l, l2, data, user, tag, inbound, sips, cond=None, param_buf=""):
@@ -264,7 +255,12 @@ def _build_advertised_rr(mod, l, l2, data, user, tag, inbound, sips, cond=None, 
              Subst(SUBST_RCV_PROTO if inbound else SUBST_SND_PROTO)]
     if _p(mod, "enable_double_rr"):
         after += [Cond(_double_cond(mod)), ";r2=on"]
-    suffix = (f";ftag={tag}" if tag else "") + _lr(mod)
+    _attach(l, l2, after, (f";ftag={tag}" if tag else "") + _lr(mod), param_buf, cond)
+
+
+def _attach(l, l2, after, suffix, param_buf, cond):
+    """The header's head goes after l, its rr-typed tail (suffix, the script's params, '>') before
+    l2; with cond, both halves are conditional on it."""
     before = [Tagged(suffix, RR_TAG)]
     if param_buf:
         before.append(Tagged(param_buf, RR_TAG))
