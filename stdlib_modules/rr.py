@@ -404,6 +404,25 @@ def remove_record_route(ctx, mod):
 
 
 # ---- loose_route ------------------------------------------------------------------------------
+def _route_uri(ctx, uri: str, failure: str):
+    """uri parsed, or None after logging `failure` at ERROR (the caller returns RR_ERROR)."""
+    try:
+        return parse_uri(uri)
+    except SipParseError:
+        ctx.log(L_ERR, failure)
+        return None
+
+
+def _next_entry(msg, routes, hi: int, ri: int) -> tuple[int, int] | None:
+    """The Route entry after entry ri of header hi; a header whose entries are all used is deleted.
+    None when no entry is left."""
+    if ri + 1 < len(routes[hi][1]):
+        return hi, ri + 1
+    hdr = routes[hi][0]
+    msg.lumps.delete(hdr.start, hdr.end - hdr.start)
+    return (hi + 1, 0) if hi + 1 < len(routes) else None
+
+
 def _after_loose(ctx, mod, preloaded) -> int:
     msg = ctx.msg
     st = _state(ctx)
@@ -411,10 +430,8 @@ def _after_loose(ctx, mod, preloaded) -> int:
     hi, ri = 0, 0
     hdr, nas = routes[0]
     uri = nas[0].uri_str
-    try:
-        puri = parse_uri(uri)
-    except SipParseError:
-        ctx.log(L_ERR, f"failed to parse the first route URI ({uri})")
+    puri = _route_uri(ctx, uri, f"failed to parse the first route URI ({uri})")
+    if puri is None:
         return RR_ERROR
     status = RR_DRIVEN
     if _myself(ctx, puri):
@@ -424,27 +441,20 @@ def _after_loose(ctx, mod, preloaded) -> int:
             _force_socket(ctx, mod, puri, uri, False)
         steps = 2 if double else 1
         for step in range(steps):
-            if ri + 1 >= len(nas):
-                msg.lumps.delete(hdr.start, hdr.end - hdr.start)
-                hi, ri = hi + 1, 0
-                if hi >= len(routes):
-                    return RR_PRELOADED if preloaded else RR_DRIVEN
-                hdr, nas = routes[hi]
-            else:
-                ri += 1
+            nxt = _next_entry(msg, routes, hi, ri)
+            if nxt is None:
+                return RR_PRELOADED if preloaded else RR_DRIVEN
+            hi, ri = nxt
+            hdr, nas = routes[hi]
             if step == 0 and double:
                 uri2 = nas[ri].uri_str
-                try:
-                    p2 = parse_uri(uri2)
-                except SipParseError:
-                    ctx.log(L_ERR, f"failed to parse the double route URI ({uri2})")
+                p2 = _route_uri(ctx, uri2, f"failed to parse the double route URI ({uri2})")
+                if p2 is None:
                     return RR_ERROR
                 _force_socket(ctx, mod, p2, uri2, True)
         uri = nas[ri].uri_str
-        try:
-            puri = parse_uri(uri)
-        except SipParseError:
-            ctx.log(L_ERR, f"failed to parse the next route URI ({uri})")
+        puri = _route_uri(ctx, uri, f"failed to parse the next route URI ({uri})")
+        if puri is None:
             return RR_ERROR
         st["route_addr"] = True
     else:
@@ -477,10 +487,8 @@ def _after_strict(ctx, mod) -> int:
     hi, ri = 0, 0
     hdr, nas = routes[0]
     uri = nas[0].uri_str
-    try:
-        puri = parse_uri(uri)
-    except SipParseError:
-        ctx.log(L_ERR, "failed to parse the first route URI")
+    puri = _route_uri(ctx, uri, "failed to parse the first route URI")
+    if puri is None:
         return RR_ERROR
     if _p(mod, "enable_double_rr") and _has_param(puri.params_str, "r2") and _myself(ctx, puri):
         sock = _grep_sock(ctx, puri, False)
@@ -488,20 +496,14 @@ def _after_strict(ctx, mod) -> int:
             ctx.force_socket = sock
         elif _p(mod, "enable_socket_mismatch_warning"):
             ctx.log(L_WARN, "no socket found for match second RR")
-        if ri + 1 >= len(nas):
-            msg.lumps.delete(hdr.start, hdr.end - hdr.start)
-            hi += 1
-            if hi >= len(routes):
-                return RR_NOT_DRIVEN
-            hdr, nas = routes[hi]
-            ri = 0
-        else:
-            ri += 1
+        nxt = _next_entry(msg, routes, hi, ri)
+        if nxt is None:
+            return RR_NOT_DRIVEN
+        hi, ri = nxt
+        hdr, nas = routes[hi]
         uri = nas[ri].uri_str
-        try:
-            puri = parse_uri(uri)
-        except SipParseError:
-            ctx.log(L_ERR, "failed to parse URI")
+        puri = _route_uri(ctx, uri, "failed to parse URI")
+        if puri is None:
             return RR_ERROR
     st["routed"] = _current_ruri(msg).params_str
     if not _has_param(puri.params_str, "lr"):
@@ -518,10 +520,8 @@ def _after_strict(ctx, mod) -> int:
     # the last Route entry is the remote target: back into the R-URI, out of the Route set
     lhdr, lnas = routes[-1]
     last = lnas[-1]
-    try:
-        luri = parse_uri(last.uri_str)
-    except SipParseError:
-        ctx.log(L_ERR, "checking maddr failed")
+    luri = _route_uri(ctx, last.uri_str, "checking maddr failed")
+    if luri is None:
         return RR_ERROR
     _rewrite_ruri(ctx, _maddr_uri(last.uri_str, luri))
     if len(lnas) > 1:
