@@ -320,16 +320,22 @@ def _contact_uris(msg):
     return out
 
 
-def encode_contact(ctx, mod, prefix, host):
+def _rewrite_contacts(ctx, convert) -> int:
+    """Each Contact URI replaced by convert(uri): -1 without one, -2 at the first convert() that
+    gives None (the URIs before it stay replaced, as in Kamailio's loop), else 1."""
     spans = _contact_uris(ctx.msg)
     if not spans:
         return -1
     for s, e, uri in spans:
-        new = _encode_uri(mod, uri, prefix, host)
+        new = convert(uri)
         if new is None:
             return -2
         ctx.msg.lumps.replace(s, e - s, new)
     return 1
+
+
+def encode_contact(ctx, mod, prefix, host):
+    return _rewrite_contacts(ctx, lambda uri: _encode_uri(mod, uri, prefix, host))
 
 
 def decode_contact(ctx, mod):
@@ -341,15 +347,7 @@ def decode_contact(ctx, mod):
 
 
 def decode_contact_header(ctx, mod):
-    spans = _contact_uris(ctx.msg)
-    if not spans:
-        return -1
-    for s, e, uri in spans:
-        new = _decode_uri(mod, uri)
-        if new is None:
-            return -2
-        ctx.msg.lumps.replace(s, e - s, new)
-    return 1
+    return _rewrite_contacts(ctx, lambda uri: _decode_uri(mod, uri))
 
 
 # ---- Remote-Party-ID -----------------------------------------------------------------------------
@@ -436,12 +434,7 @@ def _b64d(text):
 
 
 def contact_param_encode(ctx, mod, pname, saddr):
-    spans = _contact_uris(ctx.msg)
-    if not spans:
-        return -1
-    for s, e, uri in spans:
-        ctx.msg.lumps.replace(s, e - s, f"{saddr};{pname}={_b64e(uri)}")
-    return 1
+    return _rewrite_contacts(ctx, lambda uri: f"{saddr};{pname}={_b64e(uri)}")
 
 
 def _param_uri(uri, pname):
