@@ -314,20 +314,25 @@ def hf_iterator_rm(ctx, mod, name):
     return 1
 
 
-def hf_iterator_append(ctx, mod, name, text):
-    hf = _current(ctx, "hfit", name)
-    if hf is None:
+def _insert_at(ctx, kind, name, text, after: bool) -> int:
+    """text after (or before) the iterator's current item: a header field or a (start, end) body line."""
+    item = _current(ctx, kind, name)
+    if item is None:
         return -1
-    ctx.msg.lumps.insert_after(hf.end, text)
+    start, end = (item.start, item.end) if kind == "hfit" else item
+    if after:
+        ctx.msg.lumps.insert_after(end, text)
+    else:
+        ctx.msg.lumps.insert_before(start, text)
     return 1
+
+
+def hf_iterator_append(ctx, mod, name, text):
+    return _insert_at(ctx, "hfit", name, text, True)
 
 
 def hf_iterator_insert(ctx, mod, name, text):
-    hf = _current(ctx, "hfit", name)
-    if hf is None:
-        return -1
-    ctx.msg.lumps.insert_before(hf.start, text)
-    return 1
+    return _insert_at(ctx, "hfit", name, text, False)
 
 
 def get_hfitname(ctx, spec):
@@ -374,19 +379,11 @@ def bl_iterator_rm(ctx, mod, name):
 
 
 def bl_iterator_append(ctx, mod, name, text):
-    line = _current(ctx, "blit", name)
-    if line is None:
-        return -1
-    ctx.msg.lumps.insert_after(line[1], text)
-    return 1
+    return _insert_at(ctx, "blit", name, text, True)
 
 
 def bl_iterator_insert(ctx, mod, name, text):
-    line = _current(ctx, "blit", name)
-    if line is None:
-        return -1
-    ctx.msg.lumps.insert_before(line[0], text)
-    return 1
+    return _insert_at(ctx, "blit", name, text, False)
 
 
 def get_blitval(ctx, spec):
