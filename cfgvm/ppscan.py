@@ -63,6 +63,16 @@ SELECT_PART = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_]*|0x[0-9a-fA-F]+|[0-9]+b?|[.\
 AVP_NAME = re.compile(r"(?:(?:[ft][rud]?|g)\.)?[A-Za-z_][A-Za-z0-9_]*")
 COMMENT_MARK = re.compile(r"/\*|\*/")
 BLANKS = re.compile(r"[ \t\b\r\n]*")
+# a directive's argument: one word after blanks on its line (#!defenv) or also on the next lines (include)
+_GAP_LINE = re.compile(r"[ \t]*")
+_GAP_LINES = re.compile(r"[ \t\r\n]*")
+_WORD = re.compile(r"[^ \t\r\n]*")
+
+
+def _word_span(text: str, pos: int, gap: re.Pattern) -> tuple[int, int]:
+    """(start, end) of the word after the gap at pos; start == end when there is none."""
+    a = gap.match(text, pos).end()
+    return a, _WORD.match(text, a).end()
 STRING_ESCAPES = {"n": "\n", "r": "\r", "a": "\a", "t": "\t", '"': '"', "\\": "\\"}
 STRING1_PART = re.compile(r'[^"\\]+')
 STRING_ESCAPE = re.compile(r'\\(?:\n|[nrat"\\]|x[0-9a-fA-F]{1,2}|[0-7]{2,3})')
@@ -684,10 +694,8 @@ class Expander:
     def dir_defenv(self, fr: Frame, start: int, m: re.Match) -> None:
         word = m.group("defenv")
         coord = fr.coord_at(start)
-        t = fr.text
-        a = re.compile(r"[ \t]*").match(t, fr.pos).end()
-        b = re.compile(r"[^ \t\r\n]*").match(t, a).end()
-        arg = t[a:b]
+        a, b = _word_span(fr.text, fr.pos, _GAP_LINE)
+        arg = fr.text[a:b]
         if not arg:
             raise error(coord, "preproc-bad-name", f"#!{word} must be followed by NAME or ID=VAR")
         name, _, var = arg.partition("=")
@@ -708,10 +716,8 @@ class Expander:
     def dir_include(self, fr: Frame, start: int, m: re.Match | None) -> None:
         word = m.group("include") if m else fr.text[start:fr.pos]
         coord = fr.coord_at(start)
-        t = fr.text
-        a = re.compile(r"[ \t\r\n]*").match(t, fr.pos).end()
-        b = re.compile(r"[^ \t\r\n]*").match(t, a).end()
-        raw = t[a:b]
+        a, b = _word_span(fr.text, fr.pos, _GAP_LINES)
+        raw = fr.text[a:b]
         if not raw:
             raise error(coord, "preproc-include-name", f"{word} must be followed by a double-quoted file name")
         if self.rules:
