@@ -25,7 +25,8 @@ from cfgvm.exports import (ANY_ROUTE, BRANCH_ROUTE, CORE_ONREPLY_ROUTE, FAILURE_
 from cfgvm.sip import SipParseError
 from cfgvm.vm.context import SendAction
 from cfgvm.stdlib._common import ModuleError
-from cfgvm.exports import Function, Module, Param
+from cfgvm.exports import NEEDS_INNER, PV, Function, Module, Param
+from cfgvm.sip.forward import VIA_SRVID, VIA_XAVP_FIELDS, VIA_XAVP_PARAMS
 from cfgvm.vm.transformations import tr_sock
 
 MAX_XFLAG = 63
@@ -206,28 +207,55 @@ def _socket_spec(text):
     return proto, host, port
 
 
-def set_send_socket(ctx, mod, saddr):
-    """Like force_send_socket(): the socket is kept for the forward ($fs)."""
-    if not saddr:
+def _table(ctx):
+    from cfgvm.transport.sockets import listen_table
+    return listen_table(ctx.program, ctx.rcv)
+
+
+def _set_socket(ctx, text, send: bool, by_name: bool):
+    """ki_set_socket_helper(): an empty value resets the forced socket; a socket that is not
+    listening is only warned about (return 1, nothing changes); a spec that does not parse is -1."""
+    from dataclasses import replace
+    from cfgvm.transport.sockets import ListenError
+    if not text:
         ctx.force_socket = None
         return 1
-    try:
-        ctx.force_socket = _socket_spec(saddr)
-    except ValueError:
-        return -1
+    table = _table(ctx)
+    if by_name:
+        si = table.by_name(text)
+    else:
+        try:
+            si = table.grep(text)
+        except ListenError:
+            ctx.log(-1, f"ERROR: corex: invalid socket specification [{text}]\n")
+            return -1
+    if si is None:
+        ctx.log(0, f"WARNING: corex: no socket found to match [{text}] ({0 if send else 1})\n")
+    elif send:
+        ctx.force_socket = si
+    else:
+        if getattr(ctx, "bind_rcv", None) is None:
+            ctx.bind_rcv = ctx.rcv          # the send socket choice still starts from it
+        ctx.rcv = replace(ctx.rcv, proto=si.proto, dst_ip=si.ip, dst_port=si.port, conn_id=0)
     return 1
+
+
+def set_send_socket(ctx, mod, saddr):
+    """Like force_send_socket(): a listening socket kept for the forward ($fs)."""
+    return _set_socket(ctx, saddr, True, False)
+
+
+def set_send_socket_name(ctx, mod, name):
+    return _set_socket(ctx, name, True, True)
 
 
 def set_recv_socket(ctx, mod, saddr):
-    """The message now counts as received on saddr ($Ri, $Rp, $pr follow)."""
-    from dataclasses import replace
-    try:
-        proto, host, port = _socket_spec(saddr)
-    except ValueError:
-        return -1
-    r = ctx.rcv
-    ctx.rcv = replace(r, proto=proto or r.proto, dst_ip=host, dst_port=port or r.dst_port)
-    return 1
+    """The message now counts as received on that listening socket ($Ri, $Rp, $pr, $Rn follow)."""
+    return _set_socket(ctx, saddr, False, False)
+
+
+def set_recv_socket_name(ctx, mod, name):
+    return _set_socket(ctx, name, False, True)
 
 
 def set_source_address(ctx, mod, saddr):
@@ -252,8 +280,124 @@ def forward_reply(ctx, mod):
 
 
 def is_socket_name(ctx, mod, name):
-    names = getattr(ctx.program, "socket_names", None) or ()
-    return 1 if name in names else -1
+    return 1 if _table(ctx).by_name(name) is not None else -1
+
+
+def sendx(ctx, mod, uri, sock, data):
+    """sendx(uri, socket, data): send_data() from the listening socket proto:host:port (a socket
+    that is not listening is warned about and the usual one is taken)."""
+    from cfgvm.sip.uri import parse_uri
+    from cfgvm.transport.sockets import ListenError, send_socket
+    try:
+        u = parse_uri(uri)
+    except SipParseError:
+        return -1
+    si = None
+    if sock:
+        try:
+            si = _table(ctx).grep(sock)
+        except ListenError:
+            return -1
+        if si is None:
+            ctx.log(0, f"WARNING: corex: local socket not found: {sock}\n")
+    proto = (u.transport or "udp").lower()
+    host, port = u.host_noport_brackets, u.port_no or 5060
+    if si is None:
+        saved = ctx.force_socket
+        ctx.force_socket = None
+        si = send_socket(ctx, proto, host)
+        ctx.force_socket = saved
+    r = ctx.rcv
+    src = (si.ip, si.port) if si is not None else (r.dst_ip, r.dst_port)
+    import ipaddress
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise ModuleError(f"corex: DNS resolution of '{host}' is not implemented in cfgvm") from None
+    ctx.send(SendAction("send", proto, (host, port), data.encode("latin-1"), src))
+    return 1
+
+
+# ---- Via building flags (msg_flags FL_ADD_SRVID, FL_ADD_XAVP_VIA_PARAMS, FL_USE_XAVP_VIA_FIELDS) ----
+def _via_flag(key):
+    def handler(ctx, mod, on):
+        if on:
+            ctx.mod_state[key] = True
+        else:
+            ctx.mod_state.pop(key, None)
+        return 1
+    handler.__name__ = key
+    return handler
+
+
+# ---- $lsock(match/value/field), $cfg -------------------------------------------------------------
+def get_lsock(ctx, spec):
+    """$lsock(m/value/field): m n (name), l (listen), a (advertise), i (index: 5.6.3 never parses
+    the number, so it is always socket 0); field n, l, a, i by its first letter. The field must
+    be at least two characters long (5.6.3's check), else the expression is refused (empty)."""
+    from cfgvm.vm.pv import dyn_name
+    dyn = dyn_name(spec, ctx.program)
+    text = dyn(ctx) if dyn is not None else spec.inner
+    parts = text.split("/")
+    if len(parts) != 3 or len(parts[0]) != 1 or parts[0] not in "nlia" or len(parts[2]) < 2 \
+            or parts[2][0] not in "nlia":
+        ctx.log(-1, f"ERROR: corex: pv_get_lsock(): failed to parse lsock expression [{text}]\n")
+        return ""
+    table = _table(ctx)
+    m, val, fld = parts[0], parts[1], parts[2][0]
+    si = {"n": table.by_name, "l": table.by_listen, "a": table.by_advertise,
+          "i": lambda v: table.by_index(0)}[m](val)
+    if si is None:
+        return None
+    if fld == "n":
+        return si.sockname or ""
+    if fld == "l":
+        return str(si)
+    if fld == "a":
+        return si.adv_str
+    return table.ordered().index(si)
+
+
+_CFG_KEYS = ("line", "name", "file", "route")
+
+
+def get_cfg(ctx, spec):
+    if spec.inner not in _CFG_KEYS:
+        raise ModuleError(f"$cfg: unknown key '{spec.inner}' (line, name, file, route)")
+    raise ModuleError("$cfg: the VM does not track the config position of the running action "
+                      "(not implemented in cfgvm)")
+
+
+# ---- RPC ------------------------------------------------------------------------------------------
+def rpc_list_sockets(mod, shared, table=None):
+    """corex.list_sockets: one struct per listening socket (UDP list, then TCP ...). The caller
+    passes the running program's table (cfgvm.transport.sockets.listen_table(program)); without
+    one (no RPC transport serves corex yet) it is an RpcError. Field layout from corex_rpc.c,
+    not compared with a live kamcmd."""
+    from cfgvm.exports import RpcError
+    table = table or shared.modules.get("corex", {}).get("sockets")
+    if table is None:
+        raise RpcError(500, "corex.list_sockets: no listen table (the program is not running)")
+    out = []
+    for s in table.ordered():
+        ip = f"[{s.ip}]" if ":" in s.ip else s.ip
+        out.append({"PROTO": s.proto, "NAME": s.name or ip, "ADDRLIST": {"ADDR": ip},
+                    "PORT": str(s.port), "MCAST": "no", "MHOMED": "no", "VIRTUAL": "no",
+                    "SOCKNAME": s.sockname or "-", "ADVERTISE": s.adv_host or "-"})
+    return out
+
+
+def rpc_list_aliases(mod, shared, table=None):
+    from cfgvm.exports import RpcError
+    table = table or shared.modules.get("corex", {}).get("sockets")
+    if table is None:
+        raise RpcError(500, "corex.list_aliases: no listen table (the program is not running)")
+    return [{"PROTO": "*", "ADDR": h, "PORT": p} for h, p in table.aliases]
+
+
+def init(mod):
+    if (mod.params.get("nio_intercept") or 0) > 0:
+        raise ModuleError("corex: nio_intercept (event_route[network:msg]) is not implemented in cfgvm")
 
 
 EXPORTS = Module(
@@ -281,6 +425,12 @@ EXPORTS = Module(
         Function("set_recv_socket", set_recv_socket, (FMT,), ANY_ROUTE),
         Function("set_source_address", set_source_address, (FMT,), ANY_ROUTE),
         Function("is_socket_name", is_socket_name, (FMT,), ANY_ROUTE),
+        Function("set_send_socket_name", set_send_socket_name, (FMT,), ANY_ROUTE),
+        Function("set_recv_socket_name", set_recv_socket_name, (FMT,), ANY_ROUTE),
+        Function("sendx", sendx, (FMT, FMT, FMT), ANY_ROUTE),
+        Function("via_add_srvid", _via_flag(VIA_SRVID), (IGP,), ANY_ROUTE),
+        Function("via_add_xavp_params", _via_flag(VIA_XAVP_PARAMS), (IGP,), ANY_ROUTE),
+        Function("via_use_xavp_fields", _via_flag(VIA_XAVP_FIELDS), (IGP,), ANY_ROUTE),
         Function("forward_reply", forward_reply, (), CORE_ONREPLY_ROUTE),
     ],
     params=[
@@ -291,5 +441,8 @@ EXPORTS = Module(
         Param("nio_msg_avp", STR_PARAM, ""),
         Param("evcb_reply_out", STR_PARAM, ""),
     ],
+    pvs=[PV("lsock", get_lsock, inner=NEEDS_INNER), PV("cfg", get_cfg, inner=NEEDS_INNER)],
     transformations={"sock": tr_sock.TABLE},
+    rpc={"corex.list_sockets": rpc_list_sockets, "corex.list_aliases": rpc_list_aliases},
+    init=init,
 )

@@ -103,6 +103,68 @@ def via_line(host, port, transport="UDP", branch="", rport=False, extra=""):
     return s + extra + "\r\n"
 
 
+# ---- extra params of the Via we add (create_via_hf), after the branch ----------------------------
+VIA_SRVID, VIA_XAVP_PARAMS, VIA_XAVP_FIELDS = "via_srvid", "via_xavp_params", "via_xavp_fields"
+
+
+def via_xavp_names(program) -> tuple:
+    """(params xavp, fields xavp) as Kamailio 5.6.3 ends up with them. Its grammar stores
+    xavp_via_fields into the *params* name (keeping the params length) and leaves the fields name
+    unset, so via_use_xavp_fields() never applies and, when both are set, the params come from
+    whichever name was assigned last, cut to (or overrunning) the xavp_via_params length."""
+    cached = program.__dict__.get("_via_xavp_names")
+    if cached is not None:
+        return cached
+    name, length = None, 0
+    for p in getattr(getattr(program, "cfg", None), "params", ()):
+        if p.name in ("xavp_via_params", "xavp_via_fields"):
+            v = getattr(p.value, "value", p.value)
+            name = str(v)
+            if p.name == "xavp_via_params":
+                length = len(name)
+    params = name[:length] if length and name is not None and length <= len(name) else None
+    cached = program.__dict__["_via_xavp_names"] = (params, None)
+    return cached
+
+
+def _xavp_serialize(record) -> str:
+    """xavp_serialize_fields(): name=value; per field, newest first (Kamailio's child list order);
+    ints unsigned, empty strings as a bare name. cfgvm's Record groups values by field name, so
+    one name set several times interleaved with others keeps its values together."""
+    out = []
+    for fname in reversed(list(record)):
+        for v in record[fname]:
+            if isinstance(v, int):
+                out.append(f";{fname}={v & 0xFFFFFFFF}")
+            elif v == "":
+                out.append(f";{fname}")
+            elif v is not None:
+                out.append(f";{fname}={v}")
+    return "".join(out)
+
+
+def local_via_params(ctx) -> str:
+    """The params create_via_hf() puts after the branch (and ;i=): ;rport (local_rport or
+    add_local_rport()), ;srvid=N (corex via_add_srvid() with a non-zero server_id), then the fields
+    of the xavp named by xavp_via_params (corex via_add_xavp_params())."""
+    from cfgvm.vm.avp import Record
+    program = ctx.program
+    params = getattr(program, "params", None) or {}
+    state = ctx.mod_state
+    out = ""
+    if params.get("local_rport") or getattr(ctx, "add_local_rport", False):
+        out += ";rport"
+    sid = params.get("server_id", 0)
+    if state.get(VIA_SRVID) and isinstance(sid, int) and sid:
+        out += f";srvid={sid & 0xFFFFFFFF}"
+    if state.get(VIA_XAVP_PARAMS):
+        name = via_xavp_names(program)[0]
+        entries = ctx.xavps.get(name) if name else None
+        if entries and isinstance(entries[0], Record):
+            out += _xavp_serialize(entries[0])
+    return out
+
+
 def received_edits(msg, src_ip, src_port=None, force_rport=False, after_sent_by=False):
     """The received=/rport= changes of the top Via, in Kamailio's order (build_res_buf_from_sip_req /
     build_req_buf_from_sip_req), as [(offset in msg.text, bytes replaced, text)] in creation order:

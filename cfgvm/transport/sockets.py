@@ -1,8 +1,11 @@
 """The listen table: Kamailio's socket_info lists, aliases and `myself` (no I/O here: the sans-IO
 core may import it).
 
-Sockets come from `-l` and `listen=` (both, in that order, as Kamailio merges them), else one UDP and
-one TCP socket per local address on `port` (5060). A spec without a protocol means udp and tcp (tcp
+Sockets come from `-l` and `listen=`, else one UDP and one TCP socket per local address on `port`
+(5060). Kamailio 5.6.3 lists the config's `listen=` sockets BEFORE the `-l` ones (the config is
+parsed before the second pass over the command line: $lsock(i/0/..) is the first listen= socket).
+A `listen=` may carry `name "s1"` (5.6 has no name on `-l`): SocketInfo.sockname, looked up
+case-insensitively by SocketTable.by_name ($fsn, $Rn, $lsock, corex's *_socket_name functions). A spec without a protocol means udp and tcp (tcp
 only while disable_tcp is off). Address grammar of `-l` (Kamailio's main.c):
 
     listen-spec = [ proto ":" ] host [ ":" port ] [ "/" adv-host [ ":" adv-port ] ]
@@ -30,6 +33,7 @@ class SocketInfo:
     adv_host: str | None = None     # advertise ADDR (Via/Record-Route use it instead of ip)
     adv_port: int | None = None
     name: str | None = None         # the host name it was given as, if not an IP
+    sockname: str | None = None     # listen=... name "s1"
 
     @property
     def af(self) -> int:
@@ -52,6 +56,13 @@ class SocketInfo:
     def __str__(self) -> str:
         ip = f"[{self.ip}]" if ":" in self.ip else self.ip
         return f"{self.proto}:{ip}:{self.port}"
+
+    @property
+    def adv_str(self) -> str:
+        """useinfo.sock_str: proto:advertised-host:port, "" when nothing is advertised."""
+        if not self.adv_host:
+            return ""
+        return f"{self.proto}:{self.adv_host}:{self.adv_port or self.port}"
 
 
 def parse_listen(text: str, default_port: int = 5060) -> list[tuple[str | None, str, int, str | None, int | None]]:
@@ -122,6 +133,36 @@ class SocketTable:
                 return True
         return any(ah == h and (not ap or not port or ap == port) for ah, ap in self.aliases)
 
+    # ---- lookups (Kamailio walks the UDP list, then TCP, TLS, SCTP) ----------------------------------
+    def ordered(self) -> list[SocketInfo]:
+        """The sockets in Kamailio's walk order; the position is the socket's gindex."""
+        return sorted(self.sockets, key=lambda s: PROTOS.index(s.proto))
+
+    def by_name(self, name: str) -> SocketInfo | None:
+        """ksr_get_socket_by_name(): case-insensitive."""
+        n = name.lower()
+        return next((s for s in self.ordered() if s.sockname is not None and s.sockname.lower() == n), None)
+
+    def by_listen(self, text: str) -> SocketInfo | None:
+        t = text.lower()
+        return next((s for s in self.ordered() if str(s).lower() == t), None)
+
+    def by_advertise(self, text: str) -> SocketInfo | None:
+        t = text.lower()
+        return next((s for s in self.ordered() if s.adv_host and s.adv_str.lower() == t), None)
+
+    def by_index(self, idx: int) -> SocketInfo | None:
+        socks = self.ordered()
+        if idx < 0:
+            idx += len(socks)
+        return socks[idx] if 0 <= idx < len(socks) else None
+
+    def grep(self, spec: str) -> SocketInfo | None:
+        """grep_sock_info() on "[proto:]host[:port]" (no port: any; no proto: any); ListenError
+        when the spec does not parse."""
+        (proto, host, port, _, _), = parse_listen(spec, 0)
+        return self.find(proto, host, port or None)
+
     # ---- socket selection -------------------------------------------------------------------------
     def find(self, proto: str | None, ip: str, port: int | None) -> SocketInfo | None:
         """The listening socket proto:ip:port (grep_sock_info on a force_send_socket spec)."""
@@ -179,7 +220,8 @@ def _norm(host: str) -> str:
 
 # ---- building the table from the config and the command line -------------------------------------
 def config_listens(program) -> tuple[list, list]:
-    """(listen specs, aliases) from the config's listen=/alias= params, as parse_listen tuples."""
+    """(listen specs, aliases) from the config's listen=/alias= params, as parse_listen tuples plus
+    the socket name (proto, host, port, adv_host, adv_port, sockname)."""
     listens, aliases = [], []
     port = program.params.get("port") if hasattr(program, "params") else None
     default_port = port if isinstance(port, int) else 5060
@@ -194,7 +236,8 @@ def config_listens(program) -> tuple[list, list]:
                 host = _node_text(addr)
                 if p.name == "listen":
                     listens.append((sock.proto, host, sport or default_port, adv,
-                                    v.adv_port if isinstance(v.adv_port, int) else None))
+                                    v.adv_port if isinstance(v.adv_port, int) else None,
+                                    getattr(v, "sockname", None)))
                 else:
                     aliases.append((host, sport or 0))
     return listens, aliases
@@ -214,7 +257,9 @@ def expand(specs, disable_tcp: bool, resolve=None) -> list[SocketInfo]:
     """parse_listen tuples -> SocketInfo per runnable protocol. resolve(host) -> ip for names;
     an unsupported protocol is a ListenError (never a socket silently left out)."""
     out: list[SocketInfo] = []
-    for proto, host, port, adv_host, adv_port in specs:
+    for spec in specs:
+        proto, host, port, adv_host, adv_port = spec[:5]
+        sockname = spec[5] if len(spec) > 5 else None
         protos = [proto] if proto else (["udp"] if disable_tcp else ["udp", "tcp"])
         h = host.strip("[]")
         name = None
@@ -228,19 +273,50 @@ def expand(specs, disable_tcp: bool, resolve=None) -> list[SocketInfo]:
                                   f"in cfgvm (udp and tcp are)")
             if pr == "tcp" and disable_tcp:
                 raise ListenError(f"listen tcp:{host}:{port} while disable_tcp=yes")
-            si = SocketInfo(pr, h, port, adv_host, adv_port, name)
+            si = SocketInfo(pr, h, port, adv_host, adv_port, name, sockname)
             if si not in out:
                 out.append(si)
     return out
 
 
 # ---- what the sans-IO core asks when it builds a Via --------------------------------------------
+def listen_table(program, rcv=None) -> SocketTable:
+    """The program's listen table: program.sockets under `cfgvm run`; in a dry-run (no table) one
+    built once from the config's listen= plus the socket the message came in on (as `-l`, listed
+    after them), host names kept unresolved. Sets program.socket_names {name: SocketInfo}."""
+    table = getattr(program, "sockets", None)
+    if not isinstance(table, SocketTable):
+        key = (rcv.proto, rcv.dst_ip, rcv.dst_port) if rcv is not None else None
+        cache = program.__dict__.setdefault("_listen_tables", {})
+        table = cache.get(key)
+        if table is None:
+            params = getattr(program, "params", None) or {}
+            try:
+                specs = config_listens(program)[0]
+            except (AttributeError, TypeError):
+                specs = []
+            socks = expand(specs, bool(params.get("disable_tcp", 0)), resolve=lambda h: h) if specs else []
+            if key is not None and not any((s.proto, s.ip, s.port) == key for s in socks):
+                socks.append(SocketInfo(*key))
+            table = cache[key] = SocketTable(socks)
+    if getattr(program, "_socket_names_of", None) is not table:
+        program.socket_names = {s.sockname: s for s in table.ordered() if s.sockname}
+        program._socket_names_of = table
+    return table
+
+
 def send_socket(ctx, proto: str, dst_ip: str) -> SocketInfo | None:
     """The socket a request to proto:dst_ip leaves from (force_send_socket/$fs first, then Kamailio's
-    choice), from program.sockets; without a table (dry-run) the socket it came in on."""
+    choice), from program.sockets; without a table (dry-run) a forced listening socket (set by
+    socket name or address through the dry-run listen table) of that protocol, else the socket it
+    came in on."""
     table = getattr(ctx.program, "sockets", None)
-    rcv = ctx.rcv
+    # the worker's own socket (Kamailio's global bind_address), not a set_recv_socket() change
+    rcv = getattr(ctx, "bind_rcv", None) or ctx.rcv
     if not isinstance(table, SocketTable):
+        forced = forced_info(ctx) if getattr(ctx, "force_socket", None) is not None else None
+        if forced is not None and forced.proto == proto:
+            return forced
         return SocketInfo(proto, rcv.dst_ip, rcv.dst_port)
     return table.select(proto, dst_ip.strip("[]"), getattr(ctx, "force_socket", None), rcv)
 
@@ -254,4 +330,57 @@ def via_params(ctx, sock: SocketInfo) -> tuple[str, int, str]:
     extra = ""
     if ctx.rcv.proto != "udp" and getattr(ctx.rcv, "conn_id", 0):
         extra = f";i={ctx.rcv.conn_id}"
-    return host, int(port), extra
+    from cfgvm.sip.forward import local_via_params
+    return host, int(port), extra + local_via_params(ctx)
+
+
+# ---- socket names for the PVs ($fsn, $Rn) and corex ------------------------------------------------
+def forced_info(ctx) -> SocketInfo | None:
+    """The forced send socket as a listening socket of the table (force_send_socket and $fs keep a
+    (proto, host, port) spec; corex and $fsn keep the SocketInfo itself)."""
+    fs = getattr(ctx, "force_socket", None)
+    if fs is None or isinstance(fs, SocketInfo):
+        return fs
+    table = listen_table(ctx.program, ctx.rcv)
+    try:
+        if isinstance(fs, str):
+            return table.grep(fs)
+        proto, host, port = fs
+        hosts = host if isinstance(host, tuple) else (host,)
+        return next((s for h in hosts if (s := table.find(proto, str(h), port)) is not None), None)
+    except (ValueError, TypeError):
+        return None
+
+
+def force_socket_name(ctx) -> str | None:
+    s = forced_info(ctx)
+    return s.sockname if s is not None else None
+
+
+def set_force_socket_name(ctx, value) -> None:
+    """$fsn = name: the named socket becomes the forced one; an unknown name leaves it as it was
+    (Kamailio warns); $null resets it."""
+    if value is None:
+        ctx.force_socket = None
+        return
+    if not isinstance(value, str) or not value:
+        ctx.log(-1, "ERROR: pv_set_force_sock_name(): str value required to set the force send sock\n")
+        return
+    s = listen_table(ctx.program, ctx.rcv).by_name(value)
+    if s is None:
+        ctx.log(0, f"WARNING: pv_set_force_sock_name(): no socket found to match name [{value}]\n")
+        return
+    ctx.force_socket = s
+
+
+def recv_socket(ctx) -> SocketInfo | None:
+    """The listening socket the message came in on (rcv.bind_address)."""
+    r = ctx.rcv
+    if r is None:
+        return None
+    return listen_table(ctx.program, r).find(r.proto, r.dst_ip, r.dst_port)
+
+
+def recv_socket_name(ctx) -> str | None:
+    s = recv_socket(ctx)
+    return s.sockname if s is not None else None

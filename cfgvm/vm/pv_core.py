@@ -898,6 +898,9 @@ def get_conid(ctx, p=None):
 
 def get_fs(ctx, p=None):
     fs = ctx.force_socket
+    if isinstance(fs, tuple):            # force_send_socket()'s (proto, host, port): the listening socket
+        from cfgvm.transport.sockets import forced_info
+        fs = forced_info(ctx)
     return None if fs is None else str(fs)
 
 
@@ -922,11 +925,18 @@ def get_fsp(ctx, p=None):
 
 
 def get_fsn(ctx, p=None):
-    return None           # sockets have no names in cfgvm yet; writing one is an error (set_fsn)
+    from cfgvm.transport.sockets import force_socket_name
+    return force_socket_name(ctx)
 
 
 def set_fsn(ctx, p, value):
-    raise PVRuntimeError("$fsn: named sockets are not implemented yet")
+    from cfgvm.transport.sockets import set_force_socket_name
+    set_force_socket_name(ctx, value)
+
+
+def get_Rn(ctx, p=None):
+    from cfgvm.transport.sockets import recv_socket_name
+    return recv_socket_name(ctx)
 
 
 def get_sid(ctx, p=None):
@@ -1579,7 +1589,7 @@ PV_MODULE_PVS = [
     PVDef("si", get_si), PVDef("src_ip", get_si), PVDef("siz", get_siz), PVDef("sp", get_sp),
     PVDef("su", get_su), PVDef("sut", get_sut), PVDef("sas", get_sas),
     PVDef("Ri", get_Ri), PVDef("Rp", get_Rp), PVDef("Ru", get_Ru), PVDef("Rut", get_Rut),
-    PVDef("Ras", get_Ras), PVDef("Rn", get_null),
+    PVDef("Ras", get_Ras), PVDef("Rn", get_Rn),
     PVDef("RAi", get_Ri), PVDef("RAp", get_Rp), PVDef("RAu", get_Ru), PVDef("RAut", get_Rut),
     PVDef("pr", get_pr, int_form=_INT_PROTO), PVDef("proto", get_pr, int_form=_INT_PROTO), PVDef("prid", get_prid),
     PVDef("af", get_af, inner=NEED, fixup=_fix_af), PVDef("conid", get_conid),
