@@ -125,6 +125,8 @@ class Engine:
         if msg.is_request:
             res = Result("request")
             ctx = self._context(msg, rcv, REQUEST_ROUTE)
+            if self._hooks("request_received", ctx, res):   # taken before the script (sl's local ACK)
+                return res
             self._run(ctx, res, "request", None)
             self._hooks("request_done", ctx, res)
         else:

@@ -136,6 +136,8 @@ class Module:
     # Engine hooks (cfgvm/engine.py), each optional:
     #   "reply_received": fn(mod, engine, ctx, res) -> bool, after the core reply route; True when
     #       the module took the reply (tm matched it to a transaction), so it is not forwarded statelessly
+    #   "request_received": fn(mod, engine, ctx, res) -> bool, before request_route (a pre-script
+    #       callback); True when the module took the request, so request_route does not run
     #   "request_done": fn(mod, engine, ctx, res), after request_route (per-message clean-up)
     hooks: dict[str, Callable] = field(default_factory=dict)
 

@@ -3,18 +3,23 @@
 Implemented: append_branch/0/1/2 (a Branch on ctx.branches: uri, dst_uri, q, bflags), setxflag,
 resetxflag, isxflagset (extended flags 0..63, per message), is_faked_msg (-1: every message cfgvm runs
 was received), is_incoming (-1: only network:msg sets it), send_udp/send_tcp (the received buffer,
-pending changes not applied, as real 5.6.3, to host[:port] or the next hop; IP addresses only), send_data, file_read,
-file_write, msg_iflag_set/reset/is_set (per message, by name), set_send_socket ($fs),
-set_recv_socket, set_source_address (the receive info the PVs read), is_socket_name (program's
-named sockets), and the `sock` transformation class.
-forward_reply() sends a copy of the reply now through cfgvm.engine.forward_reply (the core's
-stateless reply forwarding; the core still forwards after the route unless it drops).
-Known gap: is_socket_name reads program.socket_names, which nothing fills yet (the listen table in
-cfgvm/transport/sockets.py keeps no socket names), so it answers -1.
-Left out (absent from the export table): sendx, set_send_socket_name, set_recv_socket_name (they need
-named sockets in the listen table), via_add_srvid, via_add_xavp_params, via_use_xavp_fields (they
-change how cfgvm/sip builds the Via: a hook there is needed), $cfg, $lsock, the corex.* RPC commands,
-event_route[network:msg] / [corex:reply-out].
+pending changes not applied, as real 5.6.3, to host[:port] or the next hop; IP addresses only),
+send_data, sendx (from a listening socket), file_read, file_write, msg_iflag_set/reset/is_set (per
+message, by name), the `sock` transformation class, forward_reply() (cfgvm.engine.forward_reply).
+Sockets (cfgvm.transport.sockets.listen_table: program.sockets under `cfgvm run`, else listen= plus
+the receiving socket): set_send_socket / set_recv_socket (address) and set_send_socket_name /
+set_recv_socket_name (listen=... name "x") only move to a listening socket (else a warning, 1 and no
+change, as 5.6.3), is_socket_name, $lsock(m/value/field) with 5.6.3's quirks (index never parsed,
+field of two characters at least). via_add_srvid / via_add_xavp_params / via_use_xavp_fields set the
+per-message flags that cfgvm.sip.forward.local_via_params reads when a Via is built (5.6.3 stores
+xavp_via_fields into the params name, so via_use_xavp_fields never changes a Via there, nor here).
+RPC: corex.list_sockets / corex.list_aliases (handler(mod, shared, table); no RPC transport serves
+them yet; layout from corex_rpc.c, not compared with kamcmd).
+event_route[corex:reply-out] is accepted and never run: 5.6.3's corex hands the event an empty send
+info, so the route never runs there either (tests/modules/test_sl_events.py).
+Left out: $cfg (a clear run-time error: the VM does not track the running action's config
+position), nio_intercept / event_route[network:msg] (a modparam nio_intercept > 0 is refused at
+init), corex.shm_* / pkg_summary / debug RPCs and shm.* (memory reports Kamailio's allocator makes).
 """
 from __future__ import annotations
 

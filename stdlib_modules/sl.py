@@ -7,8 +7,12 @@ ctx.send(SendAction("reply", ...)) and ctx.replied is set.
 Headers queued by textops' append_to_reply() (ctx.mod_state["reply_lumps"]) go into the reply.
 send_reply(): stateful through tm when a transaction exists (tm comes later: ctx.transaction), else sl.
 sl_forward_reply/0/1/2 forwards through cfgvm.engine.forward_reply (the core's reply forwarding).
-Not implemented (absent from the export table): the sl:local-response / sl:filtered-ack event routes, rich_redirect's Contact set in 3xx
-(the param is accepted; a 3xx with extra branches raises an error).
+event_route[sl:local-response] runs after every stateless reply, on the reply parsed back
+(LOCAL_ROUTE, empty source address, as 5.6.3). An ACK carrying the to-tag sl gives that request, within
+2 s of the last stateless reply, is filtered before request_route (hook "request_received") and
+runs event_route[sl:filtered-ack]. $snd in sl:local-response is not filled (pv_core's onsend PVs).
+Not implemented: rich_redirect's Contact set in 3xx (the param is accepted; a 3xx with extra branches
+raises an error); the KEMI callbacks event_callback_fl_ack / event_callback_lres_sent (no KEMI).
 RPC "sl.stats": rpc_stats(mod, shared) -> {counter: value} of the replies sent.
 """
 from __future__ import annotations
@@ -67,7 +71,11 @@ def _totag_head(ip, port) -> str:
 def stateless_totag(ctx) -> str:
     """sl's to-tag: md5("KAMAILIO-stateless" + first listen address + port) "." crc suffix of
     (Via host, port, branch) and (Via port, host, Call-ID), as init_tags()/calc_crc_suffix()."""
-    sock = getattr(ctx.program, "first_socket", None) or (ctx.rcv.dst_ip, ctx.rcv.dst_port)
+    sock = getattr(ctx.program, "first_socket", None)
+    if sock is None:            # get_first_socket(): the listen table's first (listen= before -l)
+        from cfgvm.transport.sockets import listen_table
+        first = listen_table(ctx.program, ctx.rcv).ordered()[0]
+        sock = (first.ip, first.port)
     head = _totag_head(sock[0], sock[1])
     v = ctx.msg.via1
     branch, call_id = v.branch, ctx.msg.call_id
@@ -141,10 +149,57 @@ def sl_reply(ctx, code: int, reason: str, to_tag=None) -> int:
     ctx.send(SendAction("reply", r.proto, dst, data, src=(r.dst_ip, r.dst_port)))
     ctx.replied = True
     ctx.mod_state["sl_totag"] = to_tag
+    ctx.shared.modules.setdefault("sl", {})["ack_until"] = ctx.clock() + SL_RPL_WAIT_TIME
+    _local_response(ctx, data)
     stats = _stats(ctx)
     for name in _reply_buckets(code):
         stats[name] = stats.get(name, 0) + 1
     return 1
+
+
+SL_RPL_WAIT_TIME = 2.0        # seconds after a stateless reply during which a local ACK is filtered
+EV_LOCAL_RESPONSE, EV_FILTERED_ACK = "sl:local-response", "sl:filtered-ack"
+
+
+def _local_response(ctx, data):
+    """event_route[sl:local-response] on the reply just sent, parsed back (LOCAL_ROUTE; every reply,
+    5.6.3: its source address is empty, $Ri/$Rp null)."""
+    engine = getattr(ctx, "engine", None)
+    if engine is None or EV_LOCAL_RESPONSE not in engine.routes.get("event", {}):
+        return
+    from cfgvm.exports import LOCAL_ROUTE
+    from cfgvm.sip import Message
+    from cfgvm.vm.context import ReceiveInfo
+    rctx = engine.context(Message.parse(data, lenient=True), ReceiveInfo(ctx.rcv.proto, "", 0, "", 0),
+                          LOCAL_ROUTE)
+    rctx.trace = None
+    try:
+        engine.program.run_route(rctx, "event", EV_LOCAL_RESPONSE)
+    finally:
+        ctx.sent.extend(rctx.sent)
+        ctx.logs.extend(rctx.logs)
+
+
+def filter_ack(mod, engine, ctx, res) -> bool:
+    """sl_filter_ACK() (a pre-script callback): an ACK whose To-tag is the one sl would give this
+    request, within SL_RPL_WAIT_TIME of the last stateless reply, is ours: counted, passed to
+    event_route[sl:filtered-ack] when there is one, and never reaches request_route."""
+    msg = ctx.msg
+    if msg.method_known != "ACK":
+        return False
+    if ctx.clock() >= ctx.shared.modules.get("sl", {}).get("ack_until", 0):
+        return False
+    to = msg.to
+    if to is None or not to.tag or to.tag != stateless_totag(ctx):
+        return False
+    _count(ctx, "received_ACKs")
+    if EV_FILTERED_ACK in engine.routes.get("event", {}):
+        from cfgvm.exports import EVENT_ROUTE
+        ctx.route_type = EVENT_ROUTE
+        engine._run(ctx, res, "event", EV_FILTERED_ACK)
+    res.dropped = True
+    res.reason = "sl: ACK to a local stateless reply, filtered"
+    return True
 
 
 def _code_reason(mod, code, reason):
@@ -258,4 +313,5 @@ EXPORTS = Module(
     pvs=[PV("ltt", get_ltt, inner=NEEDS_INNER)],
     stats=STATS,
     rpc={"sl.stats": rpc_stats},
+    hooks={"request_received": filter_ack},
 )
