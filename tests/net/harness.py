@@ -125,6 +125,17 @@ def cfgvm_run_reason(proxy: Proxy) -> str:
     return ""
 
 
+def differential_proxy() -> tuple[Proxy | None, str]:
+    """(`cfgvm run` as a Proxy, '') when pairs can run here on it and on real Kamailio, else
+    (None, why not) for pytest.skip."""
+    why = live_reason(KAMAILIO)
+    if why:
+        return None, why
+    proxy = cfgvm_proxy()
+    why = cfgvm_run_reason(proxy)
+    return (None, why) if why else (proxy, "")
+
+
 # ---- transcripts ---------------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)

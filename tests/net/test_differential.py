@@ -10,11 +10,7 @@ pytestmark = [pytest.mark.oracle, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def cfgvm():
-    why = harness.live_reason(harness.KAMAILIO)
-    if why:
-        pytest.skip(why)
-    proxy = harness.cfgvm_proxy()
-    why = harness.cfgvm_run_reason(proxy)
+    proxy, why = harness.differential_proxy()
     if why:
         pytest.skip(why)
     return proxy

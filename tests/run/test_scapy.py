@@ -89,11 +89,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def servers():
-    why = harness.live_reason(harness.KAMAILIO)
-    if why:
-        pytest.skip(why)
-    cfgvm = harness.cfgvm_proxy()
-    why = harness.cfgvm_run_reason(cfgvm)
+    cfgvm, why = harness.differential_proxy()
     if why:
         pytest.skip(why)
     pytest.importorskip("scapy")

@@ -169,20 +169,21 @@ def stop(proc: subprocess.Popen, grace: float = 5.0, group: bool = False) -> int
                 proc.send_signal(signal.SIGTERM)
         except ProcessLookupError:
             pass
-        try:
-            proc.wait(grace)
-        except subprocess.TimeoutExpired:
-            pass
+        _wait_at_most(proc, grace)
     rc = proc.poll()
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+    _wait_at_most(proc, grace)
+    return rc
+
+
+def _wait_at_most(proc: subprocess.Popen, seconds: float) -> None:
     try:
-        proc.wait(grace)
+        proc.wait(seconds)
     except subprocess.TimeoutExpired:
         pass
-    return rc
 
 
 def read_text(path: str) -> str:
