@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from cfgvm.engine import Engine, Result
 from cfgvm.trace import Tracer, cfgt_dumper, cfgt_vars
+from cfgvm.transport.sockets import listen_table
 from cfgvm.vm.context import ReceiveInfo, WorkerState
 
 EPOCH = 1704067200.0          # 2024-01-01T00:00:00Z: where the virtual clock starts by default
@@ -69,52 +70,6 @@ def load_program(path: str, defines: dict[str, str | None] | None = None):
     return compile_file(path, defines)[0]
 
 
-class ListenTable:
-    """Kamailio's check_self(): is host[:port] one of our listening sockets or aliases?
-
-    The sockets are the driver's (the dry-run --dst, like `kamailio -l`) plus the config's listen=;
-    aliases come from alias=. A port of 0 means "not given": it matches 5060 (5061 for TLS) on a
-    socket and anything on an alias without a port."""
-
-    def __init__(self, sockets, aliases=()):
-        self.sockets = [(p, _norm(h), int(port or 0)) for p, h, port in sockets]
-        self.aliases = [(_norm(h), int(port or 0)) for h, port in aliases]
-
-    @classmethod
-    def for_program(cls, program, receive: tuple[str, str, int]):
-        socks, aliases = [receive], []
-        cfg = getattr(program, "cfg", None)
-        for p in getattr(cfg, "params", ()):
-            for proto, host, port in _socket_specs(p.value):
-                if p.name == "listen":
-                    socks.append((proto or receive[0], host, port))
-                elif p.name == "alias":
-                    aliases.append((host, port))
-        return cls(socks, aliases)
-
-    def __call__(self, host: str, port: int = 0, proto: str | None = None) -> bool:
-        h = _norm(host)
-        for sproto, shost, sport in self.sockets:
-            want = port or (5061 if (proto or sproto) == "tls" else 5060)
-            if shost == h and sport == want and (proto is None or proto == sproto):
-                return True
-        return any(ah == h and (not ap or not port or ap == port) for ah, ap in self.aliases)
-
-
-def _norm(host: str) -> str:
-    return host.strip("[]").lower()
-
-
-def _socket_specs(value):
-    """(proto, host, port) of each address in a listen=/alias= value (cfgvm.ast Listen/SocketSpec)."""
-    for sock in getattr(value, "socks", None) or ([value] if hasattr(value, "addrs") else []):
-        port = getattr(sock, "port", None)
-        for addr in getattr(sock, "addrs", ()) or ():
-            text = getattr(addr, "value", addr)
-            if isinstance(text, str):
-                yield getattr(sock, "proto", None), text, port if isinstance(port, int) else 0
-
-
 @dataclass
 class DryRunResult:
     sip_in: bytes
@@ -132,19 +87,17 @@ class DryRun:
         self.program = program
         self.engine = Engine(program, clock=self.clock, worker=WorkerState(pid=DRYRUN_PID, rank=1),
                              tracer_factory=factory)
-        self._listen = None
 
     def listen_on(self, sock: tuple[str, str, int]) -> None:
         """Make sock (proto, ip, port) a listening socket, like `kamailio -l`.
 
         The keyword `myself` (program.myself) and kex's is_myself (program.is_myself) ask the program
-        for its sockets; Program has no listen table yet, so the driver lends it this one."""
-        if self._listen is not None and sock in self._listen.sockets:
-            return
-        self._listen = ListenTable.for_program(self.program, sock)
+        for its sockets; a dry-run program has no table of its own, so the driver lends it the
+        dry-run listen table (cfgvm.transport.sockets.listen_table: listen=, alias= and sock)."""
+        table = listen_table(self.program, ReceiveInfo(sock[0], "", 0, sock[1], sock[2]))
         for name in ("myself", "is_myself"):
             if getattr(self.program, name, None) is None or getattr(self.program, "_dryrun_listen", False):
-                setattr(self.program, name, self._listen)
+                setattr(self.program, name, table)
         self.program._dryrun_listen = True
 
     def run(self, buf: bytes, rcv: ReceiveInfo) -> DryRunResult:

@@ -253,9 +253,10 @@ def _node_text(node) -> str | None:
     return str(node)
 
 
-def expand(specs, disable_tcp: bool, resolve=None) -> list[SocketInfo]:
-    """parse_listen tuples -> SocketInfo per runnable protocol. resolve(host) -> ip for names;
-    an unsupported protocol is a ListenError (never a socket silently left out)."""
+def expand(specs, disable_tcp: bool, resolve=None, protos_ok=RUNNABLE) -> list[SocketInfo]:
+    """parse_listen tuples -> SocketInfo per protocol. resolve(host) -> ip for names; a protocol
+    outside protos_ok (what cfgvm can put on the wire) is a ListenError (never a socket silently
+    left out)."""
     out: list[SocketInfo] = []
     for spec in specs:
         proto, host, port, adv_host, adv_port = spec[:5]
@@ -268,7 +269,7 @@ def expand(specs, disable_tcp: bool, resolve=None) -> list[SocketInfo]:
                 raise ListenError(f"listen address {host!r} is not an IP address")
             name, h = h, resolve(h)
         for pr in protos:
-            if pr not in RUNNABLE:
+            if pr not in protos_ok:
                 raise ListenError(f"listen {pr}:{host}:{port}: the {pr.upper()} transport is not implemented "
                                   f"in cfgvm (udp and tcp are)")
             if pr == "tcp" and disable_tcp:
@@ -282,8 +283,9 @@ def expand(specs, disable_tcp: bool, resolve=None) -> list[SocketInfo]:
 # ---- what the sans-IO core asks when it builds a Via --------------------------------------------
 def listen_table(program, rcv=None) -> SocketTable:
     """The program's listen table: program.sockets under `cfgvm run`; in a dry-run (no table) one
-    built once from the config's listen= plus the socket the message came in on (as `-l`, listed
-    after them), host names kept unresolved. Sets program.socket_names {name: SocketInfo}."""
+    built once from the config's listen= (any protocol: nothing is sent) and alias= plus the socket
+    the message came in on (as `-l`, listed after them), host names kept unresolved. Sets
+    program.socket_names {name: SocketInfo}."""
     table = getattr(program, "sockets", None)
     if not isinstance(table, SocketTable):
         key = (rcv.proto, rcv.dst_ip, rcv.dst_port) if rcv is not None else None
@@ -292,13 +294,13 @@ def listen_table(program, rcv=None) -> SocketTable:
         if table is None:
             params = getattr(program, "params", None) or {}
             try:
-                specs = config_listens(program)[0]
+                specs, aliases = config_listens(program)
             except (AttributeError, TypeError):
-                specs = []
-            socks = expand(specs, bool(params.get("disable_tcp", 0)), resolve=lambda h: h) if specs else []
+                specs, aliases = [], []
+            socks = expand(specs, bool(params.get("disable_tcp", 0)), lambda h: h, PROTOS) if specs else []
             if key is not None and not any((s.proto, s.ip, s.port) == key for s in socks):
                 socks.append(SocketInfo(*key))
-            table = cache[key] = SocketTable(socks)
+            table = cache[key] = SocketTable(socks, aliases)
     if getattr(program, "_socket_names_of", None) is not table:
         program.socket_names = {s.sockname: s for s in table.ordered() if s.sockname}
         program._socket_names_of = table
