@@ -819,22 +819,23 @@ def get_sp(ctx, p=None):
     return None if r is None else r.src_port
 
 
-def get_su(ctx, p=None):
-    r = ctx.rcv
-    if r is None:
-        return None
-    s = f"sip:{_br6(r.src_ip)}:{r.src_port}"
-    return s if r.proto == "udp" else f"{s};transport={r.proto}"
+def _rcv_address(side: str, form: str):
+    """The getter of the received message's source ("src") or local ("dst") address as a SIP URI
+    ("uri": ;transport only when not UDP; "uri_t": always) or as proto:ip:port ("sock")."""
+    def get(ctx, p=None):
+        r = ctx.rcv
+        if r is None:
+            return None
+        ip, port = (r.src_ip, r.src_port) if side == "src" else (r.dst_ip, r.dst_port)
+        if form == "sock":
+            return f"{r.proto}:{_br6(ip)}:{port}"
+        uri = f"sip:{_br6(ip)}:{port}"
+        return uri if form == "uri" and r.proto == "udp" else f"{uri};transport={r.proto}"
+    return get
 
 
-def get_sut(ctx, p=None):
-    r = ctx.rcv
-    return None if r is None else f"sip:{_br6(r.src_ip)}:{r.src_port};transport={r.proto}"
-
-
-def get_sas(ctx, p=None):
-    r = ctx.rcv
-    return None if r is None else f"{r.proto}:{_br6(r.src_ip)}:{r.src_port}"
+get_su, get_sut, get_sas = (_rcv_address("src", f) for f in ("uri", "uri_t", "sock"))
+get_Ru, get_Rut, get_Ras = (_rcv_address("dst", f) for f in ("uri", "uri_t", "sock"))
 
 
 def get_Ri(ctx, p=None):
@@ -845,24 +846,6 @@ def get_Ri(ctx, p=None):
 def get_Rp(ctx, p=None):
     r = ctx.rcv
     return None if r is None else r.dst_port
-
-
-def get_Ru(ctx, p=None):
-    r = ctx.rcv
-    if r is None:
-        return None
-    s = f"sip:{_br6(r.dst_ip)}:{r.dst_port}"
-    return s if r.proto == "udp" else f"{s};transport={r.proto}"
-
-
-def get_Rut(ctx, p=None):
-    r = ctx.rcv
-    return None if r is None else f"sip:{_br6(r.dst_ip)}:{r.dst_port};transport={r.proto}"
-
-
-def get_Ras(ctx, p=None):
-    r = ctx.rcv
-    return None if r is None else f"{r.proto}:{_br6(r.dst_ip)}:{r.dst_port}"
 
 
 def get_pr(ctx, p=None):
