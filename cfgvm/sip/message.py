@@ -19,7 +19,9 @@ MAX_MESSAGE = 65535   # Kamailio's BUF_SIZE: bigger input never becomes a messag
 _MIN_FIRST_LINE = 16  # parse_first_line refuses anything this short
 _NAME_RE = re.compile(r"[0-9A-Za-z\-._+~]+[ \t]*:")
 # the usual first lines, byte-exact to what the exact path accepts
-_FAST_FL = re.compile(r"(?:(SIP/2\.0) ([0-9]{3}) ([^\r\n]*)|([A-Za-z]+) ([^ \t\r\n]+) (SIP/2\.0))\r\n")
+# (and a header line after it that does not start with CR: else the exact path decides)
+_FAST_FL = re.compile(r"(?:(SIP/2\.0) ([0-9]{3}) ([^\r\n]*)|([A-Za-z]+) ([^ \t\r\n]+) (SIP/2\.0))\r\n"
+                      r"(?=[^\r])")
 # name, ':', body (continuation lines start with SP/HT), LF
 _HDR_RE = re.compile(r"([0-9A-Za-z\-._+~]+)[ \t]*:[ \t]*((?:[^\n]*\n[ \t])*[^\n]*)\n")
 _NAME_ONLY_RE = re.compile(r"[0-9A-Za-z\-._+~]+")
@@ -39,6 +41,8 @@ def _name_key(written):
     if len(_NAME_KEYS) < _NAME_KEYS_MAX:
         _NAME_KEYS[written] = got
     return got
+
+
 # request methods Kamailio recognises (case-insensitively) -- the rest are METHOD_OTHER
 KNOWN_METHODS = ("INVITE", "CANCEL", "ACK", "BYE", "INFO", "REGISTER", "SUBSCRIBE", "NOTIFY",
                  "MESSAGE", "OPTIONS", "PRACK", "UPDATE", "REFER", "PUBLISH", "KDMQ", "GET", "POST",
@@ -155,21 +159,21 @@ class Message:
         single regex; anything else the exact step-by-step path below."""
         t = self.text
         m = _FAST_FL.match(t)
-        if m is not None and t[m.end():m.end() + 1] not in ("\r", ""):
+        if m is not None:
             self.hdr_start = m.end()
-            if m.group(1) is not None:
+            rversion, status, reason, meth, ruri, version = m.groups()
+            if rversion is not None:
                 self.is_request = False
-                self.version = m.group(1)
-                self.status = int(m.group(2))
-                self.reason = m.group(3)
+                self.version = rversion
+                self.status = int(status)
+                self.reason = reason
                 return
-            meth = m.group(4)
             self.is_request = True
             self.method = meth
             self.method_known = _KNOWN.get(meth.upper(), "")
             self.ruri_start = m.start(5)
-            self.ruri_str = m.group(5)
-            self.version = m.group(6)
+            self.ruri_str = ruri
+            self.version = version
             return
         return self._parse_first_line_exact()
 
