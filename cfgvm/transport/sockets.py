@@ -129,7 +129,7 @@ class SocketTable:
                 continue
             want = port or (5061 if s.proto == "tls" else 5060)
             names = {s.ip.lower(), (s.name or "").lower(), (s.adv_host or "").strip("[]").lower()}
-            if h in names and want in (s.port, s.adv_port):
+            if h and h in names and want in (s.port, s.adv_port):   # "" is no name (a socket without one)
                 return True
         return any(ah == h and (not ap or not port or ap == port) for ah, ap in self.aliases)
 
