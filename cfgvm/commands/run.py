@@ -78,7 +78,7 @@ def run(args) -> int:
         specs, aliases = S.config_listens(program)
         port = params.get("port") if isinstance(params.get("port"), int) else 5060
         cmdline = [t for a in args.listen for t in S.parse_listen(a, port)]
-        specs = cmdline + specs
+        specs = specs + cmdline          # 5.6.3 lists listen= sockets before -l ones
         if not specs:
             specs = [(None, ip, port, None, None) for ip in net.local_addresses()]
         disable_tcp = bool(params.get("disable_tcp", 0))

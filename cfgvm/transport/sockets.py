@@ -197,7 +197,7 @@ class SocketTable:
         return self.main(proto, af)
 
     def main(self, proto: str, af: int) -> SocketInfo | None:
-        """sendipv4/sendipv6 (per protocol): the first non-loopback socket, else the LAST loopback
+        """sendipv4/sendipv6 (per protocol): the first socket not on 127.0.0.1/::1, else the last
         one (Kamailio keeps replacing a loopback choice while it walks the list)."""
         chosen = None
         for s in self.sockets:
@@ -208,10 +208,15 @@ class SocketTable:
 
 
 def _loopback(ip: str) -> bool:
+    """SI_IS_LO of a listen socket: 127.0.0.1 or ::1 only (ip_addr_loopback), so with listen on
+    127.0.0.1, 127.0.0.3 and 127.0.0.4 the main socket is 127.0.0.3 in 5.6.3."""
     try:
-        return ipaddress.ip_address(ip).is_loopback
+        return ipaddress.ip_address(ip) in _LOOPBACKS
     except ValueError:
         return False
+
+
+_LOOPBACKS = (ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1"))
 
 
 def _norm(host: str) -> str:
