@@ -68,19 +68,16 @@ def _totag_head(ip, port) -> str:
     return hashlib.md5(f"KAMAILIO-stateless{ip}{port}".encode("latin-1")).hexdigest()
 
 
-_LISTEN_TABLE = []     # cfgvm.transport.sockets.listen_table once imported
+_FIRST_SOCKET = []     # cfgvm.transport.sockets.first_socket once imported
 
 
 def stateless_totag(ctx) -> str:
     """sl's to-tag: md5("KAMAILIO-stateless" + first listen address + port) "." crc suffix of
     (Via host, port, branch) and (Via port, host, Call-ID), as init_tags()/calc_crc_suffix()."""
-    sock = getattr(ctx.program, "first_socket", None)
-    if sock is None:            # get_first_socket(): the listen table's first (listen= before -l)
-        if not _LISTEN_TABLE:   # imported once: an import statement per reply costs a lookup chain
-            from cfgvm.transport.sockets import listen_table
-            _LISTEN_TABLE.append(listen_table)
-        first = _LISTEN_TABLE[0](ctx.program, ctx.rcv).ordered()[0]
-        sock = (first.ip, first.port)
+    if not _FIRST_SOCKET:       # imported once: an import statement per reply costs a lookup chain
+        from cfgvm.transport.sockets import first_socket
+        _FIRST_SOCKET.append(first_socket)
+    sock = _FIRST_SOCKET[0](ctx.program, ctx.rcv)
     head = _totag_head(sock[0], sock[1])
     v = ctx.msg.via1
     branch, call_id = v.branch, ctx.msg.call_id

@@ -312,6 +312,16 @@ def listen_table(program, rcv=None) -> SocketTable:
     return table
 
 
+def first_socket(program, rcv=None) -> tuple[str, int]:
+    """get_first_socket(): (ip, port) of the listen table's first socket (listen= before -l, UDP
+    list first), which sl and tm hash into their To-tags at init (program.first_socket overrides)."""
+    sock = getattr(program, "first_socket", None)
+    if sock is None:
+        first = listen_table(program, rcv).ordered()[0]
+        sock = (first.ip, first.port)
+    return sock
+
+
 def send_socket(ctx, proto: str, dst_ip: str) -> SocketInfo | None:
     """The socket a request to proto:dst_ip leaves from (force_send_socket/$fs first, then Kamailio's
     choice), from program.sockets; without a table (dry-run) a forced listening socket (set by

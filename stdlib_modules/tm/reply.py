@@ -12,6 +12,7 @@ import hashlib
 
 from cfgvm.sip import reply as sipreply
 from cfgvm.stdlib.sl import DEFAULT_SERVER, crcitt_hex
+from cfgvm.transport.sockets import first_socket
 from cfgvm.vm.context import SendAction
 
 from . import states as S
@@ -62,7 +63,7 @@ def pick_branch(t, inc_branch: int, inc_code: int, faked_prio: int = 0, skip_dro
 
 
 def tm_totag(t, program) -> str:
-    sock = getattr(program, "first_socket", None) or (t.rcv.dst_ip, t.rcv.dst_port)
+    sock = first_socket(program, t.rcv)     # init_tags(): the first listen socket, as sl (not the receiving one)
     head = hashlib.md5(f"SER-TM/tags{sock[0]}{sock[1]}".encode("latin-1")).hexdigest()
     msg = t.request
     v = msg.via1
