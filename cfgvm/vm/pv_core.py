@@ -848,6 +848,42 @@ def get_Rp(ctx, p=None):
     return None if r is None else r.dst_port
 
 
+def _advertised(ctx):
+    """(host, port) the receiving socket advertises (listen=... advertise), None when it does not."""
+    from cfgvm.transport.sockets import recv_socket
+    s = recv_socket(ctx)
+    if s is None or not s.adv_host:
+        return None
+    return s.adv_host, s.adv_port or s.port
+
+
+def get_RAi(ctx, p=None):
+    adv = _advertised(ctx)
+    return get_Ri(ctx) if adv is None else adv[0]
+
+
+def get_RAp(ctx, p=None):
+    adv = _advertised(ctx)
+    return get_Rp(ctx) if adv is None else adv[1]
+
+
+def _rcv_adv_uri(form: str):
+    """$RAu/$RAut: $Ru/$Rut on the advertised address and port when the socket has them."""
+    plain = _rcv_address("dst", form)
+
+    def get(ctx, p=None):
+        adv = _advertised(ctx)
+        if adv is None:
+            return plain(ctx)
+        uri = f"sip:{_br6(adv[0].strip('[]'))}:{adv[1]}"
+        proto = ctx.rcv.proto
+        return uri if form == "uri" and proto == "udp" else f"{uri};transport={proto}"
+    return get
+
+
+get_RAu, get_RAut = _rcv_adv_uri("uri"), _rcv_adv_uri("uri_t")
+
+
 def get_pr(ctx, p=None):
     r = ctx.rcv
     return None if r is None else r.proto
@@ -1573,7 +1609,7 @@ PV_MODULE_PVS = [
     PVDef("su", get_su), PVDef("sut", get_sut), PVDef("sas", get_sas),
     PVDef("Ri", get_Ri), PVDef("Rp", get_Rp), PVDef("Ru", get_Ru), PVDef("Rut", get_Rut),
     PVDef("Ras", get_Ras), PVDef("Rn", get_Rn),
-    PVDef("RAi", get_Ri), PVDef("RAp", get_Rp), PVDef("RAu", get_Ru), PVDef("RAut", get_Rut),
+    PVDef("RAi", get_RAi), PVDef("RAp", get_RAp), PVDef("RAu", get_RAu), PVDef("RAut", get_RAut),
     PVDef("pr", get_pr, int_form=_INT_PROTO), PVDef("proto", get_pr, int_form=_INT_PROTO), PVDef("prid", get_prid),
     PVDef("af", get_af, inner=NEED, fixup=_fix_af), PVDef("conid", get_conid),
     PVDef("fs", get_fs, set_fs), PVDef("fsn", get_fsn, set_fsn), PVDef("fsp", get_fsp),
