@@ -35,7 +35,7 @@ from cfgvm.sip.forward import VIA_SRVID, VIA_XAVP_FIELDS, VIA_XAVP_PARAMS
 from cfgvm.vm.transformations import tr_sock
 
 MAX_XFLAG = 63
-_RFBO = REQUEST_ROUTE | FAILURE_ROUTE | BRANCH_ROUTE | ONREPLY_ROUTE
+_RF = REQUEST_ROUTE | FAILURE_ROUTE          # send_udp/send_tcp in corex.c's export table
 
 
 @dataclass
@@ -182,22 +182,46 @@ def file_write(ctx, mod, path, content):
 
 
 # ---- internal message flags (by name, per message) ------------------------------------------------
+IFLAG_NAMES = ("USE_UAC_FROM", "USE_UAC_TO", "UAC_AUTH")     # the names 5.6.3 knows (case-insensitive)
+
+
 def _iflags(ctx):
     return ctx.mod_state.setdefault("iflags", set())
 
 
+def _iflag(ctx, func, name):
+    """The known flag name, or None after logging 5.6.3's error for an unknown one."""
+    flag = name.upper()
+    if flag in IFLAG_NAMES:
+        return flag
+    ctx.log(-1, f"ERROR: corex: {func}(): unsupported flag name [{name}]\n")
+    return None
+
+
 def msg_iflag_set(ctx, mod, name):
-    _iflags(ctx).add(name.upper())
+    flag = name.upper()
+    if flag not in IFLAG_NAMES:
+        # 5.6.3 does not check the name here and returns 1 (it sets an undefined bit); cfgvm says so
+        ctx.log(0, f"WARNING: corex: w_msg_iflag_set(): unsupported flag name [{name}], not set "
+                   f"(5.6.3 returns 1 without checking)\n")
+        return 1
+    _iflags(ctx).add(flag)
     return 1
 
 
 def msg_iflag_reset(ctx, mod, name):
-    _iflags(ctx).discard(name.upper())
+    flag = _iflag(ctx, "w_msg_iflag_reset", name)
+    if flag is None:
+        return -1
+    _iflags(ctx).discard(flag)
     return 1
 
 
 def msg_iflag_is_set(ctx, mod, name):
-    return 1 if name.upper() in _iflags(ctx) else -1
+    flag = _iflag(ctx, "w_msg_iflag_is_set", name)
+    if flag is None:
+        return -1
+    return 1 if flag in _iflags(ctx) else -2
 
 
 # ---- sockets ---------------------------------------------------------------------------------------
@@ -416,10 +440,10 @@ EXPORTS = Module(
         Function("resetxflag", resetxflag, (IGP,), ANY_ROUTE),
         Function("isxflagset", isxflagset, (IGP,), ANY_ROUTE),
         Function("is_faked_msg", is_faked_msg, (), ANY_ROUTE),
-        Function("send_udp", _send_proto("udp"), (), _RFBO),
-        Function("send_udp", _send_proto("udp"), (FMT,), _RFBO),
-        Function("send_tcp", _send_proto("tcp"), (), _RFBO),
-        Function("send_tcp", _send_proto("tcp"), (FMT,), _RFBO),
+        Function("send_udp", _send_proto("udp"), (), _RF),
+        Function("send_udp", _send_proto("udp"), (FMT,), _RF),
+        Function("send_tcp", _send_proto("tcp"), (), _RF),
+        Function("send_tcp", _send_proto("tcp"), (FMT,), _RF),
         Function("send_data", send_data, (FMT, FMT), ANY_ROUTE),
         Function("file_read", file_read, (FMT, PVAR), ANY_ROUTE),
         Function("file_write", file_write, (FMT, FMT), ANY_ROUTE),
