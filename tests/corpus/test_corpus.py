@@ -58,35 +58,39 @@ def verdict(row, folder=None):
     try:
         parse_file(row["main_file"], {})
         return None
-    except CfgError as e:
-        return e.diagnostics[0]
+    except CfgError as e:  # the first ERROR, as `cfgvm check` and corpus-check read it
+        return next((d for d in e.diagnostics if d.severity == "error"), e.diagnostics[0])
     finally:
         os.chdir(cwd)
 
 
 @pytest.mark.parametrize("row,group", CASES)
 def test_corpus_entry(row, group):
+    """Kamailio's verdict; an allowlisted entry must keep the OPPOSITE verdict, for the reason given
+    (an accept-soft entry Kamailio also rejects once it gets that far; a 5.7+ form we accept)."""
     first = verdict(row)
+    expect_accept = group.startswith("accept")
     if row["id"] in ALLOW:
-        pytest.xfail(ALLOW[row["id"]])
-    if group.startswith("accept"):
-        assert first is None, f"Kamailio accepted, cfgvm rejected: {first and first.render()}"
-        return
-    assert first is not None, f"Kamailio rejected ({row['first_error_line']}), cfgvm accepted"
+        expect_accept = not expect_accept
+    if expect_accept:
+        assert first is None, f"expected accept, cfgvm rejected: {first and first.render()}"
+    else:
+        assert first is not None, f"expected reject ({row['first_error_line']}), cfgvm accepted"
 
 
 def test_reject_lines_mostly_match():
-    """>= 80% of the syntax rejections are found at Kamailio's file and line (acceptance figure)."""
+    """>= 80% of the syntax rejections are found at Kamailio's file and line (the issue's acceptance
+    figure, counted as corpus-check counts it: over every reject-syntax entry, allowlisted or not)."""
     same = total = 0
     for row, group in ROWS:
-        if group != "reject-syntax" or row["id"] in ALLOW:
+        if group != "reject-syntax":
             continue
         total += 1
         loc = TOOL_MOD.kamailio_error_location(row["first_error_line"])
         d = verdict(row)
         if loc and d and os.path.basename(d.coord.file) == loc[0] and d.coord.line == loc[1]:
             same += 1
-    assert same >= 0.8 * total * 0.9, f"{same}/{total} at Kamailio's line"
+    assert same >= 0.8 * total, f"{same}/{total} at Kamailio's line"
 
 
 DEFAULT_CFG = "/etc/kamailio/kamailio.cfg"
