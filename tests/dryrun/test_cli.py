@@ -174,15 +174,7 @@ def test_cfgt_shape_for_routes(capsys, files):
 
 
 def test_cfgt_like_kamailio(capsys, files):
-    from cfgvm.diagnostics import CfgError
-    from cfgvm.drivers.dryrun import load_program
     cfg, msg = files(VARS_CFG)
-    try:
-        load_program(cfg)
-    except CfgError as e:
-        if "module 'pv' is not supported yet" in str(e) or "PV not supported" in str(e):
-            pytest.skip(f"the PV layer is not available yet: {e.diagnostics[0].message}")
-        raise
     rc, out, _ = run(capsys, "-f", cfg, "--msg", msg, "--trace", "cfgt")
     flow = json.loads(out)["flow"]
     avp = ["two", 1]
