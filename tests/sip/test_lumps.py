@@ -1,6 +1,10 @@
 """Lumps, one by one and combined. Expected outputs follow Kamailio's data_lump.c/process_lumps():
 main lumps (anchor/delete) are kept sorted by offset (stable), before-text is written newest first,
-after-text newest first right after the anchor, deletions that overlap are trimmed."""
+after-text newest first right after the anchor, deletions that overlap are trimmed.
+Checked on Kamailio 5.6.3 through textops (tests/modules/cfgcases.py, same message): two insert_hf()
+before one header keep call order (test_equal_offsets_keep_insertion_order), append_hf() goes before the
+empty line in call order, remove_hf("To") + insert_hf(new To, "To") gives the new header in place
+(test_anchor_inside_deleted_zone_moves_to_its_end), a new body of 8 bytes gives Content-Length: 8."""
 from cfgvm.sip import Message
 
 RAW = (b"INVITE sip:bob@example.com SIP/2.0\r\n"
