@@ -71,7 +71,8 @@ def test_agrees_with_kamailio_once_past_the_modules(row, netns, tmp_path):
     outcome, why = _judge(kind, fname, line, msg, ours)
     RESULTS[row["id"]] = outcome
     if outcome == "not comparable":
-        pytest.xfail(why)
+        # Kamailio gave no verdict on this point (missing oracle data), not a known cfgvm failure
+        pytest.skip(f"no Kamailio verdict to compare: {why}")
     assert outcome == "agree", why
 
 
