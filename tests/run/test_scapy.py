@@ -111,11 +111,12 @@ def _first_lines(datas) -> list[str]:
 def _collect_udp(sock) -> list[bytes]:
     out = []
     sock.settimeout(WAIT)
-    while True:
+    for _ in range(1000):             # bounded in count as well as in time (WAIT per datagram)
         try:
             out.append(sock.recv(65535))
         except socket.timeout:
             return out
+    raise AssertionError("more than 1000 datagrams came back")
 
 
 def udp_raw(packets_of):

@@ -149,13 +149,15 @@ def ours(cfg, messages, wait):
     for m in messages:
         last = f.clock.now
         take(f.send(m, rcv))
-        while True:
+        for _ in range(100_000):      # bounded: a deadline that never advances must fail, not hang
             d = f.engine.next_deadline()
             if d is None or d > last + wait:
                 break
             f.clock.now = d
             if take(f.engine.tick(d)):
                 last = d
+        else:
+            raise AssertionError(f"timers still due after 100000 ticks (next deadline {d})")
         f.clock.now = last + wait
     return sorted(map(normalise, sent)), marks("".join(logs))
 
