@@ -1,4 +1,9 @@
-"""`cfgvm disasm` golden text (as CPython tests dis), and the opcode table the VM and disasm share."""
+"""`cfgvm disasm` golden text (as CPython tests dis), and the opcode table the VM and disasm share.
+
+The golden file pins cfgvm's OWN listing format (design.md: "disassembly by golden text"); Kamailio has
+no counterpart, so it is a regression pin reviewed by hand, not a behaviour oracle. The behaviour the
+listing encodes (short-circuit &&, the `x || 0` -> (int)x rewrite, switch fall-through) is asserted
+against Kamailio 5.6.3 facts in tests/vm/test_machine.py."""
 from __future__ import annotations
 
 import os
