@@ -1,4 +1,4 @@
-"""The pv module (README.pv of 5.6): its PVs (cfgvm/vm/pv_core.py), transformations, functions and
+"""The pv module (README.pv of 5.6): its PVs (cfgvm/vm/pvs/), transformations, functions and
 modparams (shvset, varset, avp_aliases)."""
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from dataclasses import dataclass, field
 from cfgvm.exports import ANY_ROUTE, BRANCH_ROUTE, FAILURE_ROUTE, FMT, PVAR, PVSPEC, REQUEST_ROUTE, \
     SGP, STR, STR_PARAM, Function, Module, Param
 from cfgvm.vm import avp as A
-from cfgvm.vm import pv_core
+from cfgvm.vm.pvs import PV_MODULE_PVS
+from cfgvm.vm.pvs.branch import sbranch_of
+from cfgvm.vm.pvs.transport import set_fs
+from cfgvm.vm.pvs.uri import set_du, set_ru
+from cfgvm.vm.pvs.vars import xavi_store, xavu_store
 from cfgvm.vm.values import to_int, to_str
 from cfgvm.stdlib._common import ModuleError
 
@@ -161,7 +165,7 @@ def xavu_params_explode(ctx, mod, params, xname):
     rec = _params_record(params)
     if not rec:
         return -1
-    store = pv_core.xavu_store(ctx)
+    store = xavu_store(ctx)
     for k, vals in rec.items():
         A.xavu_set(store, xname, k, vals[0])
     return 1
@@ -190,7 +194,7 @@ def xavp_params_implode(ctx, mod, xname, pvname):
 
 
 def xavu_params_implode(ctx, mod, xname, pvname):
-    e = A._pick(pv_core.xavu_store(ctx).get(xname), None)
+    e = A._pick(xavu_store(ctx).get(xname), None)
     if not isinstance(e, A.Record):
         return -1
     _out_ref(ctx, pvname).set(ctx, _implode(e))
@@ -253,7 +257,7 @@ def _xavps(ctx):
 
 
 def _sbranch_fields(ctx):
-    sb = pv_core.sbranch_of(ctx)
+    sb = sbranch_of(ctx)
     if not sb.get("uri"):
         return None
     return sb
@@ -263,11 +267,11 @@ def sbranch_set_ruri(ctx, mod):
     sb = _sbranch_fields(ctx)
     if sb is None or ctx.msg is None or not ctx.msg.is_request:
         return -1
-    pv_core.set_ru(ctx, None, sb["uri"])
+    set_ru(ctx, None, sb["uri"])
     if sb.get("dst_uri"):
-        pv_core.set_du(ctx, None, sb["dst_uri"])
+        set_du(ctx, None, sb["dst_uri"])
     if sb.get("send_socket"):
-        pv_core.set_fs(ctx, None, sb["send_socket"])
+        set_fs(ctx, None, sb["send_socket"])
     if "flags" in sb:
         ctx.bflags = to_int(sb["flags"]) & 0xFFFFFFFF
     if sb.get("path"):
@@ -281,7 +285,7 @@ def sbranch_append(ctx, mod):
 
 
 def sbranch_reset(ctx, mod):
-    pv_core.sbranch_of(ctx).clear()
+    sbranch_of(ctx).clear()
     return 1
 
 
@@ -341,8 +345,8 @@ def _trans():
 
 
 _RBF = REQUEST_ROUTE | BRANCH_ROUTE | FAILURE_ROUTE
-_XU = pv_core.xavu_store
-_XI = pv_core.xavi_store
+_XU = xavu_store
+_XI = xavi_store
 
 EXPORTS = Module(
     name="pv",
@@ -382,7 +386,7 @@ EXPORTS = Module(
         Function("pv_xavp_to_var", pv_xavp_to_var, (SGP,), ANY_ROUTE),
         Function("pv_evalx", pv_evalx, (PVAR, FMT), ANY_ROUTE),
     ],
-    pvs=list(pv_core.PV_MODULE_PVS),
+    pvs=list(PV_MODULE_PVS),
     transformations=_trans(),
     rpc={},
     init=init,

@@ -75,8 +75,8 @@ class PVRef:
 # ---- registry ---------------------------------------------------------------------------------
 
 def _core_defs() -> dict[str, PV]:
-    from cfgvm.vm import pv_core
-    return {d.name: d for d in pv_core.CORE_PVS}
+    from cfgvm.vm import pvs
+    return {d.name: d for d in pvs.CORE_PVS}
 
 
 _DEFAULT: Registry | None = None
@@ -86,9 +86,9 @@ def default_registry() -> Registry:
     """Core PVs + the pv module (for tests and callers without a program)."""
     global _DEFAULT
     if _DEFAULT is None:
-        from cfgvm.vm import pv_core
+        from cfgvm.vm import pvs
         defs = _core_defs()
-        defs.update({d.name: d for d in pv_core.PV_MODULE_PVS})
+        defs.update({d.name: d for d in pvs.PV_MODULE_PVS})
         _DEFAULT = Registry(defs)
     return _DEFAULT
 
@@ -99,14 +99,14 @@ def registry(program) -> Registry:
     reg = getattr(program, "pv_registry", None)
     if reg is not None:
         return reg
-    from cfgvm.vm import pv_core
+    from cfgvm.vm import pvs
     defs = _core_defs()
     modules = getattr(program, "modules", None) or {}
     for name, mod in modules.items():
         for d in mod.exports.pvs:
             defs[d.name] = d
         if name == "tmx" and not any(d.name.startswith("T") for d in mod.exports.pvs):
-            defs.update({d.name: d for d in pv_core.TMX_PVS})
+            defs.update({d.name: d for d in pvs.TMX_PVS})
     reg = Registry(defs)
     try:
         program.pv_registry = reg

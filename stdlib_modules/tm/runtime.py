@@ -157,9 +157,9 @@ class Runtime:
             return None
         keys = self.__dict__.setdefault("_avp_keys", {})
         if param not in keys:
-            from cfgvm.vm.pv_core import _avp_key
+            from cfgvm.vm.pvs.vars import avp_key
             inner = text[5:-1] if text.startswith("$avp(") and text.endswith(")") else text
-            keys[param] = _avp_key(inner, self.engine.program)
+            keys[param] = avp_key(inner, self.engine.program)
         from cfgvm.vm.avp import avp_get
         v = avp_get(ctx.avps, keys[param])
         try:

@@ -1,5 +1,5 @@
 """A minimal PV resolver (and module loader) for VM tests ($var, $null, $rc/$retcode) used only when the real PV registry
-(cfgvm/vm/pv.py + pv_core) is not importable in this tree."""
+(cfgvm/vm/pv.py + cfgvm/vm/pvs) is not importable in this tree."""
 from __future__ import annotations
 
 from cfgvm.vm.values import to_int
@@ -33,7 +33,7 @@ def pick():
     """The real resolver when the tree has a working one, else this one."""
     try:
         from cfgvm.stdlib import pv as _pvmod  # noqa: F401
-        from cfgvm.vm import pv, pv_core  # noqa: F401
+        from cfgvm.vm import pv, pvs  # noqa: F401
         return None
     except ImportError:
         return resolve

@@ -113,8 +113,8 @@ def test_read_only_pvs_refuse_assignment(program, text):
 
 def test_simple_pv_read_is_one_call(program):
     ref = resolve_pv(parse("$ci"), program)
-    from cfgvm.vm import pv_core
-    assert ref.get is pv_core.get_ci
+    from cfgvm.vm.pvs import msg
+    assert ref.get is msg.get_ci
 
 
 def test_ruri_writes_take_effect_and_keep_ou(program):
