@@ -83,6 +83,7 @@ class Engine:
         self.tracer_factory = tracer_factory     # a Tracer per message (dry-run), or None
         self.routes = program.routes
         self.timers = TimerQueue()               # module timers (tm) on this engine's clock
+        self._hook_table = None                  # hook name -> [(module instance, hook)], see _hooks
         self.startup = self._start()             # Results of the start-up event routes
 
     # ---- program start ------------------------------------------------------------------------
@@ -143,9 +144,14 @@ class Engine:
     def _hooks(self, name: str, ctx: Context, res: Result) -> bool:
         """Run module hook `name` (Module.hooks); True when one of them consumed the message."""
         taken = False
-        for inst in getattr(self.program, "modules", {}).values():
-            hook = getattr(inst.exports, "hooks", {}).get(name)
-            if hook is None or res.error is not None:
+        table = self._hook_table
+        if table is None:        # once per engine: the loaded modules do not change after compile
+            table = self._hook_table = {}
+            for inst in getattr(self.program, "modules", {}).values():
+                for hname, hook in getattr(inst.exports, "hooks", {}).items():
+                    table.setdefault(hname, []).append((inst, hook))
+        for inst, hook in table.get(name, ()):
+            if res.error is not None:
                 continue
             res.sent = ctx.sent              # a hook's effects go through ctx.send / ctx.log
             try:
@@ -273,17 +279,17 @@ def _core_refusal(msg: Message) -> str:
     """Why Kamailio's core drops msg before any route runs ("" when it does not)."""
     seen = set()
     first_via = False
-    for hf in msg.iter_headers():
-        k = hf.key
+    for i, e in enumerate(msg._h):       # the header index itself: no HeaderField per header
+        k = e[0]
         if k in _UNIQUE:
             if k in seen:
-                return f"core parsing of SIP message failed: duplicate {hf.name} header"
+                return f"core parsing of SIP message failed: duplicate {msg.text[e[1]:e[2]]} header"
             seen.add(k)
         if k in _EAGER:
             try:
-                hf.parsed
-            except SipParseError as e:
-                return f"core parsing of SIP message failed: {e}"
+                msg._parsed_at(i)
+            except SipParseError as err:
+                return f"core parsing of SIP message failed: {err}"
         if k == "via":
             first_via = True
             break
