@@ -99,7 +99,9 @@ def _str_cmp(get, op, right, r, e, icase):
         def host_port(ctx):
             from cfgvm.sip.uri import parse_uri
             try:
-                u = parse_uri(get(ctx))
+                m = ctx.msg
+                # a request's R-URI: the message's cached parse of the same text (same parser)
+                u = m.current_uri if get is _uri and m.is_request else parse_uri(get(ctx))
                 return u.host_noport_brackets, u.port_no or 0   # check_self() compares the port too
             except Exception:        # an unparsable URI is not myself
                 return "", 0

@@ -2,6 +2,7 @@
 (indexed), Remote-Party-ID, Refer-To and Diversion."""
 from __future__ import annotations
 
+from cfgvm.sip.errors import SipParseError
 from cfgvm.vm import avp as A
 from cfgvm.vm.pv import PVDef, eval_index, index_of
 from cfgvm.vm.pvs.common import L_ERR, none_if_empty, safe
@@ -21,9 +22,23 @@ def hdr_na(ctx, name):
 
 # ---- From / To ------------------------------------------------------------------------------
 
+# what safe() turns into null
+_UNPARSABLE = (SipParseError, ValueError, IndexError, AttributeError)
+
+
 def _na_getter(hname, attr):
     def get(ctx, p=None):
-        h, na = hdr_na(ctx, hname)
+        # hdr_na without the HeaderField and the lambda: these getters are on every message's path
+        m = ctx.msg
+        if m is None:
+            return None
+        i = m.first_index(hname)
+        if i is None:
+            return None
+        try:
+            na = m._parsed_at(i)
+        except _UNPARSABLE:
+            return None
         if na is None:
             return None
         if attr == "uri":
@@ -32,7 +47,10 @@ def _na_getter(hname, attr):
             return none_if_empty(na.display)
         if attr == "tag":
             return na.tag
-        u = safe(lambda: na.uri)
+        try:
+            u = na.uri
+        except _UNPARSABLE:
+            return None
         if u is None or not hasattr(u, "user"):
             return None
         if attr == "user":

@@ -10,8 +10,13 @@ from cfgvm.vm.values import to_str
 
 
 def _ruri(ctx):
-    m = req(ctx)
-    return None if m is None else safe(lambda: m.current_uri)
+    m = ctx.msg
+    if m is None or not m.is_request:
+        return None
+    try:                    # safe() inlined: read on every message's path
+        return m.current_uri
+    except (SipParseError, ValueError, IndexError, AttributeError):
+        return None
 
 
 def _ouri(ctx):
