@@ -409,9 +409,11 @@ def set_body(ctx, mod, body, ctype):
         return -1
     msg.lumps.replace_body(body)
     ct = msg.header("content-type")
-    if ct is not None:
-        msg.lumps.remove_header(ct)
-    if ctype:
+    # textops.c keeps the Content-Type header in place when its value is already the new type
+    # (exact compare); otherwise the old one goes and the new one is appended at the end.
+    if ctype and (ct is None or ct.body_raw.strip() != ctype):
+        if ct is not None:
+            msg.lumps.remove_header(ct)
         msg.lumps.append_header(f"Content-Type: {ctype}\r\n")
     if msg.header("content-length") is None:
         msg.lumps.append_header(f"Content-Length: {len(body)}\r\n")
