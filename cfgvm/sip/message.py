@@ -25,22 +25,24 @@ _FAST_FL = re.compile(r"(?:(SIP/2\.0) ([0-9]{3}) ([^\r\n]*)|([A-Za-z]+) ([^ \t\r
 # name, ':', body (continuation lines start with SP/HT), LF
 _HDR_RE = re.compile(r"([0-9A-Za-z\-._+~]+)[ \t]*:[ \t]*((?:[^\n]*\n[ \t])*[^\n]*)\n")
 _NAME_ONLY_RE = re.compile(r"[0-9A-Za-z\-._+~]+")
-# header name as written before ':' (blanks included) -> (key, length without the blanks); filled
-# as names are met, bounded so that a stream of invented names cannot grow it without end
+# header name as written up to its ':' (blanks included, ':' included) -> index key; filled as
+# names are met, bounded so that a stream of invented names cannot grow it without end
 _NAME_KEYS = {}
 _NAME_KEYS_MAX = 4096
 
 
 def _name_key(written):
-    """(key, name length) for the text before a ':', or None when it is not a header name."""
-    name = written.rstrip(" \t")
-    if _NAME_ONLY_RE.fullmatch(name) is None:
+    """Index key for the text of a header line up to and including its first ':' (the colon
+    included so that a line without one, sliced to "", never matches), or None when the text
+    before it is not a header name."""
+    name = written[:-1].rstrip(" \t")
+    if not written or _NAME_ONLY_RE.fullmatch(name) is None:
         return None
     low = name.lower()
-    got = (KEY.get(low, low), len(name))
+    key = KEY.get(low, low)
     if len(_NAME_KEYS) < _NAME_KEYS_MAX:
-        _NAME_KEYS[written] = got
-    return got
+        _NAME_KEYS[written] = key
+    return key
 
 
 # request methods Kamailio recognises (case-insensitively) -- the rest are METHOD_OTHER
@@ -126,9 +128,50 @@ class Message:
     def __init__(self):
         d = self.__dict__
         d.update(self._INITIAL)
-        d["_h"] = []            # (key, start, name_end, body_start, body_end, end)
+        # _hl: the header offsets (see _h), None until built; both keys always present so that a
+        # __dict__.update() from a re-parsed message replaces them
+        d["_hl"] = None
+        d["_lines"] = None      # the usual block's header lines (CRLF split), or None
         d["_idx"] = {}          # key -> [positions in _h]
         d["_parsed"] = {}       # header position -> parsed body
+
+    @property
+    def _h(self):
+        """[(key, start, name_end, body_start, body_end, end)], one per header. The usual header
+        block builds it from _lines on first use: the proxy path reads a few bodies through
+        _body_at and never needs the offsets of every header."""
+        h = self._hl
+        if h is not None:
+            return h
+        h = self._hl = []
+        lines = self._lines
+        if lines:
+            names = _NAME_KEYS
+            pos = self.hdr_start
+            for line in lines:
+                c = line.find(":") + 1
+                key = names.get(line[:c])
+                if key is None:
+                    key = _name_key(line[:c])
+                end = pos + len(line)
+                h.append((key, pos, pos + len(line[:c - 1].rstrip(" \t")),
+                          end - len(line[c:].lstrip(" \t")), end, end + 2))
+                pos = end + 2
+        return h
+
+    @_h.setter
+    def _h(self, h):
+        self._hl = h
+
+    def _body_at(self, i):
+        """Body text of header number i (the text between $hdr()'s offsets), without building
+        the offsets of every header when they are not built yet."""
+        h = self._hl
+        if h is None:
+            line = self._lines[i]
+            return line[line.find(":") + 1:].lstrip(" \t")
+        e = h[i]
+        return self.text[e[3]:e[4]]
 
     @property
     def lumps(self):
@@ -259,29 +302,23 @@ class Message:
         n = len(lines) - 1
         if block.count("\n") != n or block.count("\r") != n or "\0" in block:
             return self._scan_headers_exact(lenient)
-        h = self._h
         idx = self._idx
         names = _NAME_KEYS
-        for line in lines:
-            name, sep, rest = line.partition(":")
-            got = names.get(name) if sep else None
-            if got is None:
-                got = _name_key(name) if sep else None
-                if got is None:                  # folding, no ':', not a header name: exact scan
-                    h.clear()
+        for i, line in enumerate(lines):
+            key = names.get(line[:line.find(":") + 1])
+            if key is None:
+                key = _name_key(line[:line.find(":") + 1])
+                if key is None:                  # folding, no ':', not a header name: exact scan
                     idx.clear()
                     return self._scan_headers_exact(lenient)
-            key, name_len = got
-            end = pos + len(line)
             lst = idx.get(key)
             if lst is None:
-                idx[key] = [len(h)]
+                idx[key] = [i]
             else:
-                lst.append(len(h))
-            h.append((key, pos, pos + name_len, end - len(rest.lstrip(" \t")), end, end + 2))
-            pos = end + 2
-        self.eoh = pos
-        self.body_start = pos + 2
+                lst.append(i)
+        self._lines = lines
+        self.eoh = e + 2
+        self.body_start = e + 4
 
     def _scan_headers_exact(self, lenient):
         """One regex match per header: name, ':', body up to the LF that is not followed by
@@ -289,7 +326,7 @@ class Message:
         t = self.text
         n = len(t)
         pos = self.hdr_start
-        h = self._h
+        h = self._hl = []
         idx = self._idx
         match = _HDR_RE.match
         key_get = KEY.get
@@ -353,10 +390,11 @@ class Message:
         end = start + len(new)
         if end > len(self.text):
             raise ValueError("overwrite past the end of the message")
+        h = self._h                         # built from the lines as received, before the change
         self.text = self.text[:start] + new + self.text[end:]
         self.buf = self.text.encode("latin-1")
         parsed = self._parsed
-        for i, e in enumerate(self._h):
+        for i, e in enumerate(h):
             if e[1] >= end:                 # headers are in buffer order: the rest start later
                 break
             if start < e[5]:
@@ -446,14 +484,13 @@ class Message:
         pos = self._idx.get(KEY.get(low, low))
         if not pos:
             return None
-        t, h = self.text, self._h
         if index == "*":
-            return ",".join(t[h[i][3]:h[i][4]] for i in pos)
+            return ",".join(self._body_at(i) for i in pos)
         try:
-            e = h[pos[index]]
+            i = pos[index]
         except IndexError:
             return None
-        return t[e[3]:e[4]]
+        return self._body_at(i)
 
     def parsed(self, name, index=0):
         """Parsed body of the index-th header with that name (None when absent)."""
@@ -470,9 +507,14 @@ class Message:
         """Parsed body of header number i, cached (HeaderField.parsed without the object)."""
         got = self._parsed.get(i)
         if got is None:
-            e = self._h[i]
-            f = _PARSERS.get(e[0])                   # headers.parse_body, one call less
-            got = f(self.text[e[3]:e[4]]) if f is not None else self.text[e[3]:e[4]]
+            h = self._hl
+            if h is None:
+                line = self._lines[i]
+                key = _NAME_KEYS.get(line[:line.find(":") + 1]) or _name_key(line[:line.find(":") + 1])
+            else:
+                key = h[i][0]
+            f = _PARSERS.get(key)                   # headers.parse_body, one call less
+            got = f(self._body_at(i)) if f is not None else self._body_at(i)
             self._parsed[i] = got
         return got
 
@@ -485,9 +527,8 @@ class Message:
         i = pos[0]
         got = self._parsed.get(i)
         if got is None:
-            e = self._h[i]
             f = _PARSERS.get(key)
-            got = f(self.text[e[3]:e[4]]) if f is not None else self.text[e[3]:e[4]]
+            got = f(self._body_at(i)) if f is not None else self._body_at(i)
             self._parsed[i] = got
         return got
 
@@ -528,10 +569,15 @@ class Message:
 
     def routes(self, name="route"):
         """Every Route (or Record-Route) entry as NameAddr, across headers, in order."""
-        low = name.lower()
+        key = name if name in _PARSERS else KEY.get(name.lower(), name.lower())
         out = []
-        for i in self._idx.get(KEY.get(low, low), ()):
-            out.extend(self._parsed_at(i))
+        parsed = self._parsed
+        for i in self._idx.get(key, ()):
+            got = parsed.get(i)
+            if got is None:
+                f = _PARSERS.get(key)
+                got = parsed[i] = f(self._body_at(i)) if f is not None else self._body_at(i)
+            out.extend(got)
         return out
 
     def contacts(self):
