@@ -527,9 +527,15 @@ class Message:
         i = pos[0]
         got = self._parsed.get(i)
         if got is None:
+            h = self._hl                            # _body_at(i), inlined
+            if h is None:
+                line = self._lines[i]
+                body = line[line.find(":") + 1:].lstrip(" \t")
+            else:
+                e = h[i]
+                body = self.text[e[3]:e[4]]
             f = _PARSERS.get(key)
-            got = f(self._body_at(i)) if f is not None else self._body_at(i)
-            self._parsed[i] = got
+            got = self._parsed[i] = f(body) if f is not None else body
         return got
 
     @property
@@ -549,7 +555,8 @@ class Message:
 
     @property
     def call_id(self):
-        return self.hdr("call-id")
+        pos = self._idx.get("call-id")          # hdr("call-id") without the name lookup
+        return self._body_at(pos[0]) if pos else None
 
     @property
     def cseq(self):

@@ -40,6 +40,8 @@ class NameAddr:
 
     @property
     def tag(self):
+        if self._params is None and not self.params_str:
+            return None                     # no parameters (the usual To of a dialog's first request)
         return self.params.get("tag")
 
     @property
