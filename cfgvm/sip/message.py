@@ -213,7 +213,7 @@ class Message:
                 return
             self.is_request = True
             self.method = meth
-            self.method_known = _KNOWN.get(meth.upper(), "")
+            self.method_known = _KNOWN.get(meth) or _KNOWN.get(meth.upper(), "")
             self.ruri_start = m.start(5)
             self.ruri_str = ruri
             self.version = version
@@ -582,8 +582,9 @@ class Message:
         for i in self._idx.get(key, ()):
             got = parsed.get(i)
             if got is None:
+                body = self._body_at(i)
                 f = _PARSERS.get(key)
-                got = parsed[i] = f(self._body_at(i)) if f is not None else self._body_at(i)
+                got = parsed[i] = f(body) if f is not None else body
             out.extend(got)
         return out
 

@@ -32,10 +32,18 @@ class Params(list):
         return n
 
 
+# text whose every '<' closes with a '>' before any other '<' or the separator (and no stray '>'):
+# the pieces of a plain split are then those of the merging loop below (each holds whole pairs)
+_PAIRED = {sep: re.compile(r"[^<>]*(?:<[^<>%s]*>[^<>]*)*" % re.escape(sep)) for sep in ",;"}
+
+
 def split_unquoted(text, sep):
     """Split text on sep outside double quotes and <> (quoted-pair aware); linear time."""
     if '"' not in text:
         if "<" not in text:
+            return text.split(sep)
+        paired = _PAIRED.get(sep)
+        if paired is not None and paired.fullmatch(text) is not None:
             return text.split(sep)
         # merge pieces while a '<' is still open
         out, cur, depth = [], None, 0
@@ -83,6 +91,11 @@ _PLAIN_RE = re.compile(PLAIN_PARAMS)
 def plain_params(text):
     """Params of a list known to match _PLAIN_RE (or a stricter pattern): split, no checks."""
     out = Params()
+    if " " not in text and "\t" not in text:        # nothing to strip (the usual list)
+        for part in text.split(";"):
+            name, eq, value = part.partition("=")
+            out.append((name, value if eq else None))
+        return out
     for part in text.split(";"):
         name, eq, value = part.partition("=")
         out.append((name.strip(" \t"), value.strip(" \t") if eq else None))
