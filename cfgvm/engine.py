@@ -158,8 +158,7 @@ class Engine:
                 taken = bool(hook(inst, self, ctx, res)) or taken
             except Exception:
                 res.error = traceback.format_exc()
-            limit = self._log_level()
-            res.logs = [r for r in ctx.logs if r.level <= limit]
+            res.logs = self._printed(ctx.logs)
         return taken
 
     def next_deadline(self) -> float | None:
@@ -214,8 +213,15 @@ class Engine:
             if ctx.trace is not None:
                 ctx.trace.finish()
             res.sent = ctx.sent
-            limit = self._log_level()
-            res.logs = [r for r in ctx.logs if r.level <= limit]
+            res.logs = self._printed(ctx.logs)
+
+    def _printed(self, logs) -> list:
+        """The records of logs the sink prints (a new list); the level is only read when there are
+        records to filter."""
+        if not logs:
+            return []
+        limit = self._log_level()
+        return [r for r in logs if r.level <= limit]
 
     def _log_level(self) -> int:
         """The log sink's threshold, as Kamailio's LOG(): records above the `debug` level (or the

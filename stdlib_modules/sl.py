@@ -71,14 +71,30 @@ def _totag_head(ip, port) -> str:
 _FIRST_SOCKET = []     # cfgvm.transport.sockets.first_socket once imported
 
 
+def _program_totag_head(ctx) -> str:
+    """The to-tag prefix of ctx's program and receiving socket, cached on the program: the listen
+    table lookup is fixed once the program's sockets (and any first_socket override) are."""
+    program, r = ctx.program, ctx.rcv
+    sockets, forced = getattr(program, "sockets", None), getattr(program, "first_socket", None)
+    cache = getattr(program, "_sl_totag_heads", None)
+    if cache is None or cache[0] is not sockets or cache[1] != forced:
+        cache = (sockets, forced, {})
+        program._sl_totag_heads = cache
+    key = (r.proto, r.dst_ip, r.dst_port)
+    head = cache[2].get(key)
+    if head is None:
+        if not _FIRST_SOCKET:   # imported once: an import statement per reply costs a lookup chain
+            from cfgvm.transport.sockets import first_socket
+            _FIRST_SOCKET.append(first_socket)
+        sock = _FIRST_SOCKET[0](program, r)
+        head = cache[2][key] = _totag_head(sock[0], sock[1])
+    return head
+
+
 def stateless_totag(ctx) -> str:
     """sl's to-tag: md5("KAMAILIO-stateless" + first listen address + port) "." crc suffix of
     (Via host, port, branch) and (Via port, host, Call-ID), as init_tags()/calc_crc_suffix()."""
-    if not _FIRST_SOCKET:       # imported once: an import statement per reply costs a lookup chain
-        from cfgvm.transport.sockets import first_socket
-        _FIRST_SOCKET.append(first_socket)
-    sock = _FIRST_SOCKET[0](ctx.program, ctx.rcv)
-    head = _totag_head(sock[0], sock[1])
+    head = _program_totag_head(ctx)
     v = ctx.msg.via1
     branch, call_id = v.branch, ctx.msg.call_id
     a = v.host + v.port if branch is None else v.host + v.port + branch
@@ -141,20 +157,24 @@ def sl_reply(ctx, code: int, reason: str, to_tag=None) -> int:
     to = msg.to
     if to_tag is None and code >= 180 and to is not None and not to.tag:
         to_tag = stateless_totag(ctx)
-    body, ctype = ctx.mod_state.get("reply_body", (b"", None))
+    mod_state = ctx.mod_state
+    if mod_state:
+        body, ctype = mod_state.get("reply_body", (b"", None))
+        lumps = tuple(mod_state.get("reply_lumps", ()))
+    else:
+        body, ctype, lumps = b"", None, ()
     r = ctx.rcv
     data = api.build_reply(msg, code, reason, to_tag=to_tag, src_ip=r.src_ip, src_port=r.src_port,
                            server=getattr(ctx.program, "server_header", DEFAULT_SERVER),
-                           extra_headers=tuple(ctx.mod_state.get("reply_lumps", ())),
-                           body=body, content_type=ctype)
+                           extra_headers=lumps, body=body, content_type=ctype)
     dst = api.reply_destination(msg, r.src_ip, r.src_port, reliable=r.proto not in ("udp", "sctp"))
     ctx.send(SendAction("reply", r.proto, dst, data, src=(r.dst_ip, r.dst_port)))
     ctx.replied = True
-    ctx.mod_state["sl_totag"] = to_tag
+    mod_state["sl_totag"] = to_tag
     ctx.shared.modules.setdefault("sl", {})["ack_until"] = ctx.clock() + SL_RPL_WAIT_TIME
     _local_response(ctx, data)
     stats = _stats(ctx)
-    for name in _reply_buckets(code):
+    for name in _BUCKETS.get(code) or _reply_buckets(code):
         stats[name] = stats.get(name, 0) + 1
     return 1
 
@@ -213,7 +233,8 @@ def _code_reason(mod, code, reason):
 
 
 def w_sl_send_reply(ctx, mod, code, reason):
-    code, reason = _code_reason(mod, code, reason)
+    if code is None or reason is None:
+        code, reason = _code_reason(mod, code, reason)
     return sl_reply(ctx, code, reason)
 
 

@@ -79,15 +79,36 @@ class BoundCall:
         self.name, self.func, self.mod, self.args, self.raw, self.coord = name, func, mod, args, raw, coord
         handler = func.handler
         getters = [a for a in args if isinstance(a, Dyn)]
-        if not getters:
-            consts = tuple(args)
-            self.invoke = lambda ctx: handler(ctx, mod, *consts)
+        if not getters:      # fixed arguments bound now: no star-call per invocation
+            self.invoke = _fixed_call(handler, mod, tuple(args))
         else:
             fns = [(a.get if isinstance(a, Dyn) else _const_fn(a)) for a in args]
-            self.invoke = lambda ctx: handler(ctx, mod, *[g(ctx) for g in fns])
+            self.invoke = _computed_call(handler, mod, fns)
 
     def __repr__(self):
         return f"{self.name}/{len(self.args)}"
+
+
+def _fixed_call(handler, mod, consts):
+    if not consts:
+        return lambda ctx: handler(ctx, mod)
+    if len(consts) == 1:
+        a, = consts
+        return lambda ctx: handler(ctx, mod, a)
+    if len(consts) == 2:
+        a, b = consts
+        return lambda ctx: handler(ctx, mod, a, b)
+    return lambda ctx: handler(ctx, mod, *consts)
+
+
+def _computed_call(handler, mod, fns):
+    if len(fns) == 1:
+        g, = fns
+        return lambda ctx: handler(ctx, mod, g(ctx))
+    if len(fns) == 2:
+        g, h = fns
+        return lambda ctx: handler(ctx, mod, g(ctx), h(ctx))
+    return lambda ctx: handler(ctx, mod, *[g(ctx) for g in fns])
 
 
 def _const_fn(v):

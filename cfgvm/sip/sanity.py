@@ -205,18 +205,24 @@ def _proxy_require(msg, supported):
     return None
 
 
+_NAMEADDR_URIS = ((URI_FROM, "from", "Invalid From Header"), (URI_TO, "to", "Ivalid To Header"))
+
+
 def _parse_uris(msg, checks):
     if checks & URI_RURI:
         f = _ruri_scheme(msg)
         if f is not None:
             return Failure(PARSE_URIS, f.code, f.reason)
-    for bit, name, reason in ((URI_FROM, "from", "Invalid From Header"),
-                              (URI_TO, "to", "Ivalid To Header")):
+    for bit, name, reason in _NAMEADDR_URIS:
         if checks & bit:
             i = msg.first_index(name)
             if i is None:
                 return Failure(PARSE_URIS)
-            if not _sip_uri(lambda: msg._parsed_at(i)):
+            try:        # the NameAddr caches its URI: the PVs reading it later do not parse again
+                ok = not isinstance(msg._parsed_at(i).uri, OpaqueUri)
+            except SipParseError:
+                ok = False
+            if not ok:
                 return Failure(PARSE_URIS, 400, reason)
     if checks & URI_CONTACT:
         for h in msg.headers("contact"):
