@@ -299,8 +299,8 @@ class Message:
             return self._scan_headers_exact(lenient)
         block = t[pos:e]
         lines = block.split("\r\n")
-        n = len(lines) - 1
-        if block.count("\n") != n or block.count("\r") != n or "\0" in block:
+        joined = "".join(lines)                  # a CR or LF left in a line is a bare one
+        if "\n" in joined or "\r" in joined or "\0" in joined:
             return self._scan_headers_exact(lenient)
         idx = self._idx
         names = _NAME_KEYS
