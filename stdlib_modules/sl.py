@@ -153,7 +153,7 @@ def sl_reply(ctx, code: int, reason: str, to_tag=None) -> int:
         return -2
     if 300 <= code < 400 and ctx.branches:
         raise ModuleError("sl: 3xx replies carrying the branch set as Contact are not supported yet")
-    api = _reply_api()
+    api = _REPLY[0] if _REPLY else _reply_api()
     to = msg.to
     if to_tag is None and code >= 180 and to is not None and not to.tag:
         to_tag = stateless_totag(ctx)
@@ -171,9 +171,17 @@ def sl_reply(ctx, code: int, reason: str, to_tag=None) -> int:
     ctx.send(SendAction("reply", r.proto, dst, data, src=(r.dst_ip, r.dst_port)))
     ctx.replied = True
     mod_state["sl_totag"] = to_tag
-    ctx.shared.modules.setdefault("sl", {})["ack_until"] = ctx.clock() + SL_RPL_WAIT_TIME
-    _local_response(ctx, data)
-    stats = _stats(ctx)
+    mods = ctx.shared.modules
+    state = mods.get("sl")
+    if state is None:
+        state = mods["sl"] = {}
+    state["ack_until"] = ctx.clock() + SL_RPL_WAIT_TIME
+    engine = getattr(ctx, "engine", None)
+    if engine is not None and EV_LOCAL_RESPONSE in engine.routes.get("event", ()):
+        _local_response(ctx, data)
+    stats = state.get("stats")
+    if stats is None:
+        stats = state["stats"] = {}
     for name in _BUCKETS.get(code) or _reply_buckets(code):
         stats[name] = stats.get(name, 0) + 1
     return 1
