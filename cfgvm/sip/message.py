@@ -45,6 +45,17 @@ def _name_key(written):
     return key
 
 
+_NAME_SPANS = {}        # same keys as _NAME_KEYS -> (key, name length without the blanks)
+
+
+def _name_span(written):
+    """(key, name length) for a header line's text up to its ':' (the line is already indexed)."""
+    got = (_NAME_KEYS.get(written) or _name_key(written), len(written[:-1].rstrip(" \t")))
+    if len(_NAME_SPANS) < _NAME_KEYS_MAX:
+        _NAME_SPANS[written] = got
+    return got
+
+
 # request methods Kamailio recognises (case-insensitively) -- the rest are METHOD_OTHER
 KNOWN_METHODS = ("INVITE", "CANCEL", "ACK", "BYE", "INFO", "REGISTER", "SUBSCRIBE", "NOTIFY",
                  "MESSAGE", "OPTIONS", "PRACK", "UPDATE", "REFER", "PUBLISH", "KDMQ", "GET", "POST",
@@ -146,22 +157,35 @@ class Message:
         h = self._hl = []
         lines = self._lines
         if lines:
-            names = _NAME_KEYS
+            spans = _NAME_SPANS
             pos = self.hdr_start
             for line in lines:
                 c = line.find(":") + 1
-                key = names.get(line[:c])
-                if key is None:
-                    key = _name_key(line[:c])
+                got = spans.get(line[:c])
+                if got is None:
+                    got = _name_span(line[:c])
+                key, name_len = got
                 end = pos + len(line)
-                h.append((key, pos, pos + len(line[:c - 1].rstrip(" \t")),
-                          end - len(line[c:].lstrip(" \t")), end, end + 2))
+                h.append((key, pos, pos + name_len, end - len(line[c:].lstrip(" \t")), end, end + 2))
                 pos = end + 2
         return h
 
     @_h.setter
     def _h(self, h):
         self._hl = h
+
+    def _entry(self, i):
+        """_h[i], computed alone while _h is not built (header() on a few names)."""
+        h = self._hl
+        if h is not None:
+            return h[i]
+        lines = self._lines
+        line = lines[i]
+        pos = self.hdr_start + sum(map(len, lines[:i])) + 2 * i
+        c = line.find(":") + 1
+        end = pos + len(line)
+        return (_NAME_KEYS.get(line[:c]) or _name_key(line[:c]), pos,
+                pos + len(line[:c - 1].rstrip(" \t")), end - len(line[c:].lstrip(" \t")), end, end + 2)
 
     def _body_at(self, i):
         """Body text of header number i (the text between $hdr()'s offsets), without building
@@ -439,8 +463,7 @@ class Message:
         pos = self._idx.get(KEY.get(low, low))
         if not pos:
             return []
-        h = self._h
-        return [HeaderField(self, i, h[i]) for i in pos]
+        return [HeaderField(self, i, self._entry(i)) for i in pos]
 
     def iter_headers(self):
         """headers() one at a time, for a scan that stops early (no list of every header)."""
@@ -456,7 +479,7 @@ class Message:
         if not pos:
             return None
         i = pos[0]
-        return HeaderField(self, i, self._h[i])
+        return HeaderField(self, i, self._entry(i))
 
     def first_index(self, name):
         """Position (in header order) of the first header with that name, or None: with _h and
