@@ -1,8 +1,9 @@
 """Message: one SIP request or reply over its received buffer, parsed lazily.
 
-Message.parse(buf) reads the first line and indexes the header names in one pass (offsets into the
-buffer, no per-header objects); a header's body is parsed only when someone asks, and the result is
-cached. Changes are lumps (lumps.py), applied by to_bytes(); reads keep seeing the original buffer until
+Message.parse(buf) reads the first line and indexes the header names in one pass (name -> positions,
+no per-header objects; the usual CRLF block keeps its split lines and computes the buffer offsets of
+every header, _h, only when someone asks for them); a header's body is parsed only when someone asks,
+and the result is cached. Changes are lumps (lumps.py), applied by to_bytes(); reads keep seeing the original buffer until
 apply_changes() re-parses the rebuilt one, as Kamailio's msg_apply_changes() does.
 """
 import re
