@@ -29,8 +29,11 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The in-process benchmarks (bench/relay.py needs root, sipp and kamailio: run it by hand).
 bench: install
 	$(BIN)/python bench/compile.py
+	$(BIN)/python bench/sip_parse.py
+	$(BIN)/python bench/vm.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
