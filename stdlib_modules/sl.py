@@ -99,8 +99,14 @@ def stateless_totag(ctx) -> str:
     branch, call_id = v.branch, ctx.msg.call_id
     a = v.host + v.port if branch is None else v.host + v.port + branch
     b = v.port + v.host if call_id is None else v.port + v.host + call_id
-    return f"{head}.{crcitt_hex((a,))}{crcitt_hex((b,))}"
+    # crcitt_hex() on one part each, inlined: two calls and two joins per reply less
+    crc_a = crc_hqx(a.encode("latin-1").translate(_BITREV), 0xFFFF)
+    crc_b = crc_hqx(b.encode("latin-1").translate(_BITREV), 0xFFFF)
+    hx = _HEX2
+    return f"{head}.{hx[crc_a >> 8]}{hx[crc_a & 0xFF]}{hx[crc_b >> 8]}{hx[crc_b & 0xFF]}"
 
+
+crc_hqx = binascii.crc_hqx
 
 _REPLY = []     # cfgvm.sip.reply once imported
 
