@@ -10,7 +10,7 @@ sl_forward_reply/0/1/2 forwards through cfgvm.engine.forward_reply (the core's r
 event_route[sl:local-response] runs after every stateless reply, on the reply parsed back
 (LOCAL_ROUTE, empty source address, as 5.6.3). An ACK carrying the to-tag sl gives that request, within
 2 s of the last stateless reply, is filtered before request_route (hook "request_received") and
-runs event_route[sl:filtered-ack]. $snd in sl:local-response is not filled (pv_core's onsend PVs).
+runs event_route[sl:filtered-ack]. $snd in sl:local-response is not filled (the onsend PVs in cfgvm/vm/pvs/transport.py).
 Not implemented: rich_redirect's Contact set in 3xx (the param is accepted; a 3xx with extra branches
 raises an error); the KEMI callbacks event_callback_fl_ack / event_callback_lres_sent (no KEMI).
 RPC "sl.stats": rpc_stats(mod, shared) -> {counter: value} of the replies sent.
