@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import traceback
 from functools import partial
-from dataclasses import dataclass, field
 from typing import Callable
 
 from cfgvm.exports import CORE_ONREPLY_ROUTE, EVENT_ROUTE, REQUEST_ROUTE
@@ -29,6 +28,7 @@ from cfgvm.sip import Message, SipParseError
 from cfgvm.sip.message import MAX_MESSAGE
 from cfgvm.timers import TimerQueue
 from cfgvm.vm.pv import get_raw
+from cfgvm.vm.machine import DROP as _DROP
 from cfgvm.vm.context import Context, LogRecord, ReceiveInfo, SendAction, SharedState, WorkerState
 
 # What Kamailio's faked_msg.c gives event routes that run without a received message.
@@ -42,16 +42,22 @@ SIP_PORT, SIPS_PORT = 5060, 5061
 DEFAULT_DEBUG = 0             # Kamailio's default `debug` level: L_WARN
 
 
-@dataclass
 class Result:
     """What one received message led to."""
-    kind: str                       # "request" | "reply" | "invalid" (dropped before any route)
-    sent: list[SendAction] = field(default_factory=list)
-    logs: list[LogRecord] = field(default_factory=list)
-    dropped: bool = False           # the script (or the core) dropped it
-    reason: str = ""                # why the core dropped it, or what became of a reply
-    error: str | None = None        # an exception of ours (bug or unimplemented piece), with traceback
-    ctx: Context | None = None      # the per-message context (for traces and variables)
+    __slots__ = ("kind", "sent", "logs", "dropped", "reason", "error", "ctx")
+
+    def __init__(self, kind: str, sent: list[SendAction] | None = None, logs: list[LogRecord] | None = None,
+                 dropped: bool = False, reason: str = "", error: str | None = None, ctx: Context | None = None):
+        self.kind = kind                # "request" | "reply" | "invalid" (dropped before any route)
+        self.sent = [] if sent is None else sent
+        self.logs = [] if logs is None else logs
+        self.dropped = dropped          # the script (or the core) dropped it
+        self.reason = reason            # why the core dropped it, or what became of a reply
+        self.error = error              # an exception of ours (bug or unimplemented piece), with traceback
+        self.ctx = ctx                  # the per-message context (for traces and variables)
+
+    def __repr__(self):
+        return f"Result({self.kind!r}, sent={len(self.sent)}, dropped={self.dropped}, error={self.error is not None})"
 
     @property
     def outcome(self) -> dict:
@@ -205,8 +211,16 @@ class Engine:
         res.ctx = ctx
         ctx.sflags = 0
         try:
-            run = self.program.run_route(ctx, kind, name)
-            res.dropped = res.dropped or _dropped(run)
+            machine = getattr(self.program, "machine", None)
+            code = self.routes[kind].get(name) if machine is not None else None
+            if code is not None:        # Program.run_route without its RunResult
+                ret, flags = machine.execute(code, ctx)
+                ctx.rc = ret
+                if flags & _DROP:
+                    res.dropped = True
+            else:
+                run = self.program.run_route(ctx, kind, name)
+                res.dropped = res.dropped or _dropped(run)
         except Exception:  # our bug or an unimplemented piece: reported, never raised to the driver
             res.error = traceback.format_exc()
         finally:
@@ -283,12 +297,36 @@ _UNIQUE = frozenset({"call-id", "to", "cseq", "from", "content-length", "max-for
 
 def _core_refusal(msg: Message) -> str:
     """Why Kamailio's core drops msg before any route runs ("" when it does not)."""
+    idx = msg._idx
+    vias = idx.get("via")
+    if vias and vias[0] == 0:            # the usual shape: nothing before the first Via to check
+        try:
+            msg._parsed_at(0)
+        except SipParseError as err:
+            return f"core parsing of SIP message failed: {err}"
+    else:
+        why = _before_first_via(msg)
+        if why:
+            return why
+    if msg.is_request:
+        if not msg.is_sip:
+            return f"not a SIP/2.0 request ({msg.version}): handed to non-SIP hooks"
+        if not ("call-id" in idx and "cseq" in idx and "from" in idx and "to" in idx):
+            for name in ("call-id", "cseq", "from", "to"):
+                if name not in idx:
+                    return f"missing {name} header"
+    return ""
+
+
+def _before_first_via(msg: Message) -> str:
+    """parse_msg() up to the first Via: unique headers seen twice and a bad eager one refuse it."""
     seen = set()
-    first_via = False
-    for i, e in enumerate(msg._h):       # the header index itself: no HeaderField per header
-        k = e[0]
+    key_at = msg._key_at                 # the header index itself: no HeaderField, no _h
+    for i in range(msg.header_count_all()):
+        k = key_at(i)
         if k in _UNIQUE:
             if k in seen:
+                e = msg._entry(i)
                 return f"core parsing of SIP message failed: duplicate {msg.text[e[1]:e[2]]} header"
             seen.add(k)
         if k in _EAGER:
@@ -297,19 +335,10 @@ def _core_refusal(msg: Message) -> str:
             except SipParseError as err:
                 return f"core parsing of SIP message failed: {err}"
         if k == "via":
-            first_via = True
-            break
-    if not first_via:
-        if msg.header_error is not None:
-            return f"core parsing of SIP message failed: {msg.header_error}"
-        return "no Via header"
-    if msg.is_request:
-        if not msg.is_sip:
-            return f"not a SIP/2.0 request ({msg.version}): handed to non-SIP hooks"
-        for name in ("call-id", "cseq", "from", "to"):
-            if not msg.has_header(name):
-                return f"missing {name} header"
-    return ""
+            return ""
+    if msg.header_error is not None:
+        return f"core parsing of SIP message failed: {msg.header_error}"
+    return "no Via header"
 
 
 def _remove_top_via(msg: Message) -> None:

@@ -25,32 +25,33 @@ def _str2s(text: str):
 
 
 def _present(ctx):
-    """(value, (start, end) of the trimmed value) | (-1, None) missing | (-2, None) bad."""
+    """(value, (start, end) of the trimmed value, header position) | (-1, None, None) missing |
+    (-2, None, None) bad."""
     msg = ctx.msg
-    i = msg.first_index("max-forwards")
-    if i is None:
-        return -1, None
-    body_start, body_end = msg._h[i][3:5]
+    pos = msg._idx.get("max-forwards")
+    if not pos:
+        return -1, None, None
+    i = pos[0]
+    body_start, body_end = msg.body_span(i)
     raw = msg.text[body_start:body_end]
     value = raw.strip(_TRIM)
     s = body_start + len(raw) - len(raw.lstrip(_TRIM))
-    e = s + len(value)
     v = _str2s(value)
     if v is None:
-        return -2, None
-    return v, (s, e)
+        return -2, None, None
+    return v, (s, s + len(value)), i
 
 
-def _write_in_place(msg, s, e, value: int):
+def _write_in_place(msg, s, e, value: int, header=None):
     """decrement_maxfwd(): the digits overwrite the old value inside the buffer, right-aligned."""
     digits = str(value)[-(e - s):]
-    msg.overwrite(s, digits.rjust(e - s))
+    msg.overwrite(s, digits.rjust(e - s), header)
 
 
 def process_maxfwd(ctx, mod, limit):
     if limit < 0 or limit > 255:
         return -1
-    val, where = _present(ctx)
+    val, where, i = _present(ctx)
     if val == -1:
         ctx.msg.lumps.insert_header(f"Max-Forwards: {limit}\r\n")
         return 2
@@ -61,14 +62,14 @@ def process_maxfwd(ctx, mod, limit):
     max_limit = mod.params.get("max_limit", 70)
     if val > max_limit:
         val = max_limit + 1
-    _write_in_place(ctx.msg, where[0], where[1], val - 1)
+    _write_in_place(ctx.msg, where[0], where[1], val - 1, i)
     return 1
 
 
 def is_maxfwd_lt(ctx, mod, limit):
     if limit < 0 or limit > 255:
         return -1
-    val, _ = _present(ctx)
+    val, _, _ = _present(ctx)
     if val < 0:
         return val - 1
     return -1 if val >= limit else 1

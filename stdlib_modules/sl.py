@@ -152,7 +152,7 @@ def _reply_buckets(code):
 def sl_reply(ctx, code: int, reason: str, to_tag=None) -> int:
     """sl_reply_helper(): the one place a stateless reply is built and queued."""
     msg = ctx.msg
-    if msg.is_reply or msg.method_known == "ACK":
+    if not msg.is_request or msg.method_known == "ACK":
         _count(ctx, "failures")
         return -1
     if getattr(ctx, "no_reply", False):          # FL_MSG_NOREPLY
@@ -160,21 +160,22 @@ def sl_reply(ctx, code: int, reason: str, to_tag=None) -> int:
     if 300 <= code < 400 and ctx.branches:
         raise ModuleError("sl: 3xx replies carrying the branch set as Contact are not supported yet")
     api = _REPLY[0] if _REPLY else _reply_api()
-    to = msg.to
-    if to_tag is None and code >= 180 and to is not None and not to.tag:
+    if to_tag is None and code >= 180 and (to := msg.to) is not None and not to.tag:
         to_tag = stateless_totag(ctx)
     mod_state = ctx.mod_state
+    r = ctx.rcv
     if mod_state:
         body, ctype = mod_state.get("reply_body", (b"", None))
-        lumps = tuple(mod_state.get("reply_lumps", ()))
+        data = api.build_reply(msg, code, reason, to_tag=to_tag, src_ip=r.src_ip, src_port=r.src_port,
+                               server=getattr(ctx.program, "server_header", DEFAULT_SERVER),
+                               extra_headers=tuple(mod_state.get("reply_lumps", ())), body=body,
+                               content_type=ctype)
     else:
-        body, ctype, lumps = b"", None, ()
-    r = ctx.rcv
-    data = api.build_reply(msg, code, reason, to_tag=to_tag, src_ip=r.src_ip, src_port=r.src_port,
-                           server=getattr(ctx.program, "server_header", DEFAULT_SERVER),
-                           extra_headers=lumps, body=body, content_type=ctype)
-    dst = api.reply_destination(msg, r.src_ip, r.src_port, reliable=r.proto not in ("udp", "sctp"))
-    ctx.send(SendAction("reply", r.proto, dst, data, src=(r.dst_ip, r.dst_port)))
+        data = api.build_reply(msg, code, reason, to_tag, r.src_ip, r.src_port, False,
+                               getattr(ctx.program, "server_header", DEFAULT_SERVER))
+    proto = r.proto
+    dst = api.reply_destination(msg, r.src_ip, r.src_port, proto != "udp" and proto != "sctp")
+    ctx.send(SendAction("reply", proto, dst, data, (r.dst_ip, r.dst_port)))
     ctx.replied = True
     mod_state["sl_totag"] = to_tag
     mods = ctx.shared.modules

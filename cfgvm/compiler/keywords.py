@@ -94,18 +94,22 @@ def _myself(r):
 def _str_cmp(get, op, right, r, e, icase):
     neg = op in ("!=", "ne")
     if isinstance(right, A.Myself):
-        me = _myself(r)
+        from cfgvm.sip.uri import parse_uri
+        ruri = get is _uri
 
-        def host_port(ctx):
-            from cfgvm.sip.uri import parse_uri
+        def is_myself(ctx):
             try:
                 m = ctx.msg
                 # a request's R-URI: the message's cached parse of the same text (same parser)
-                u = m.current_uri if get is _uri and m.is_request else parse_uri(get(ctx))
-                return u.host_noport_brackets, u.port_no or 0   # check_self() compares the port too
+                u = m.current_uri if ruri and m.is_request else parse_uri(get(ctx))
+                host, port = u.host_noport_brackets, u.port_no or 0   # check_self() compares the port too
             except Exception:        # an unparsable URI is not myself
-                return "", 0
-        return lambda ctx: 1 if bool(me(ctx, *host_port(ctx))) != neg else 0
+                host, port = "", 0
+            f = getattr(ctx.program, "myself", None)
+            if f is None:
+                raise EvalError("cfgvm: 'myself' needs the listening addresses, not available here")
+            return 1 if bool(f(host, port) if port else f(host)) != neg else 0
+        return is_myself
     if op == "=~":
         right = fold(right)
         if isinstance(right, A.Const):

@@ -167,29 +167,36 @@ def local_via_params(ctx) -> str:
 
 def received_edits(msg, src_ip, src_port=None, force_rport=False, after_sent_by=False):
     """The received=/rport= changes of the top Via, in Kamailio's order (build_res_buf_from_sip_req /
-    build_req_buf_from_sip_req), as [(offset in msg.text, bytes replaced, text)] in creation order:
+    build_req_buf_from_sip_req), as [(offset in msg.text, bytes replaced, text)] in creation order
+    (via_edits() says which)."""
+    pos = msg._idx.get("via")
+    if not pos:
+        raise AttributeError("received_edits: the message has no Via header")
+    i = pos[0]
+    base, body_end = msg.body_span(i)
+    edits = via_edits(msg._parsed_at(i)[0], msg.text[base:body_end], src_ip, src_port, force_rport,
+                      after_sent_by)
+    return [(base + off, n, text) for off, n, text in edits]
+
+
+def via_edits(v, body, src_ip, src_port=None, force_rport=False, after_sent_by=False):
+    """received_edits() of the via-parm v of the Via header body `body`, with offsets in that body:
     an existing ;rport gets its value in place (else ;rport=port is appended when forced), then
     ;received=ip is appended when the sent-by host is not the source IP (RFC 3261 18.2.1) or the Via
     carries ;rport (RFC 3581; Kamailio's received_test).
     after_sent_by: received goes right after host[:port], before the other params, as Kamailio
     writes it into a forwarded request (replies get it at the end)."""
-    pos = msg._idx.get("via")
-    if not pos:
-        raise AttributeError("received_edits: the message has no Via header")
-    v = msg._parsed_at(pos[0])[0]
-    _, _, _, base, body_end, _ = msg._h[pos[0]]
     edits = []
     has_rport = v.has_rport
     if src_port is not None and (has_rport or force_rport):
         if has_rport:
-            body = msg.text[base:body_end]
             i = body.lower().find(";rport", v.start, v.params_end)
             j = i + 6
             while j < v.params_end and body[j] != ";":
                 j += 1
-            edits.append((base + i, j - i, f";rport={src_port}"))
+            edits.append((i, j - i, f";rport={src_port}"))
         else:
-            edits.append((base + v.params_end, 0, f";rport={src_port}"))
+            edits.append((v.params_end, 0, f";rport={src_port}"))
     host = v.host[1:-1] if v.host.startswith("[") else v.host
     # received_test(): a Via asking for rport gets received= too, even from the sent-by address
     if host != src_ip or has_rport:
@@ -197,7 +204,7 @@ def received_edits(msg, src_ip, src_port=None, force_rport=False, after_sent_by=
         at = v.params_end
         if after_sent_by and v.params_str:
             at -= len(v.params_str) + 1
-        edits.append((base + at, 0, f";received={ip}"))
+        edits.append((at, 0, f";received={ip}"))
     return edits
 
 

@@ -175,18 +175,54 @@ class Message:
     def _h(self, h):
         self._hl = h
 
+    def _start_at(self, i):
+        """Buffer offset where header i starts, from the usual block's lines."""
+        return self.hdr_start + sum(map(len, self._lines[:i])) + 2 * i
+
+    def body_span(self, i):
+        """(start, end) of header i's body in the buffer (what $hdr() returns), without building _h."""
+        h = self._hl
+        if h is not None:
+            e = h[i]
+            return e[3], e[4]
+        line = self._lines[i]
+        end = self.hdr_start + sum(map(len, self._lines[:i])) + 2 * i + len(line)
+        return end - len(line[line.find(":") + 1:].lstrip(" \t")), end
+
     def _entry(self, i):
         """_h[i], computed alone while _h is not built (header() on a few names)."""
         h = self._hl
         if h is not None:
             return h[i]
-        lines = self._lines
-        line = lines[i]
-        pos = self.hdr_start + sum(map(len, lines[:i])) + 2 * i
+        line = self._lines[i]
+        pos = self._start_at(i)
         c = line.find(":") + 1
         end = pos + len(line)
         return (_NAME_KEYS.get(line[:c]) or _name_key(line[:c]), pos,
                 pos + len(line[:c - 1].rstrip(" \t")), end - len(line[c:].lstrip(" \t")), end, end + 2)
+
+    def _key_at(self, i):
+        """Index key of header i, without building _h."""
+        h = self._hl
+        if h is not None:
+            return h[i][0]
+        line = self._lines[i]
+        c = line.find(":") + 1
+        return _NAME_KEYS.get(line[:c]) or _name_key(line[:c])
+
+    def _span_at(self, i):
+        """(start, end) of header i in the buffer, CRLF included, without building _h."""
+        h = self._hl
+        if h is not None:
+            e = h[i]
+            return e[1], e[5]
+        pos = self._start_at(i)
+        return pos, pos + len(self._lines[i]) + 2
+
+    def header_count_all(self):
+        """How many headers were indexed ($hdrc-style total), without building _h."""
+        h = self._hl
+        return len(h) if h is not None else len(self._lines or ())
 
     def _body_at(self, i):
         """Body text of header number i (the text between $hdr()'s offsets), without building
@@ -409,12 +445,16 @@ class Message:
         self.header_error = err
         self.header_error_offset = pos
 
-    def overwrite(self, start, new):
+    def overwrite(self, start, new, header=None):
         """Same-length change of the received buffer in place (maxfwd's decrement_maxfwd()): offsets
-        stay valid; the cached parses of what it touches are dropped."""
+        stay valid; the cached parses of what it touches are dropped. header: the position of the
+        header the change falls in, when the caller knows it."""
         end = start + len(new)
         if end > len(self.text):
             raise ValueError("overwrite past the end of the message")
+        if self._hl is None and self._lines is not None and start >= self.hdr_start:
+            if self._overwrite_line(start, end, new, header):
+                return
         h = self._h                         # built from the lines as received, before the change
         self.text = self.text[:start] + new + self.text[end:]
         self.buf = self.text.encode("latin-1")
@@ -426,6 +466,38 @@ class Message:
                 parsed.pop(i, None)
         if start < self.hdr_start:
             self._ruri = None
+
+    def _overwrite_line(self, start, end, new, i=None):
+        """overwrite() inside one header line of the usual block, without building _h: the line is
+        replaced in _lines when its name and the start of its body stay where they were (the offsets
+        _h would compute are then the ones of the received text). False when that does not hold."""
+        lines = self._lines
+        if i is None:
+            ls = self.hdr_start
+            for i, old in enumerate(lines):
+                nxt = ls + len(old) + 2
+                if start < nxt:
+                    break
+                ls = nxt
+            else:
+                return False
+        else:
+            ls = self._start_at(i)
+            old = lines[i]
+            if not ls <= start < ls + len(old) + 2:
+                return False
+        if end > ls + len(old):             # past the line's text (into its CRLF or beyond)
+            return False
+        line = old[:start - ls] + new + old[end - ls:]
+        c = old.find(":") + 1
+        if (c == 0 or line[:c] != old[:c] or "\r" in new or "\n" in new or "\0" in new
+                or len(line[c:].lstrip(" \t")) != len(old[c:].lstrip(" \t"))):
+            return False
+        lines[i] = line
+        self.text = self.text[:start] + new + self.text[end:]
+        self.buf = self.text.encode("latin-1")
+        self._parsed.pop(i, None)
+        return True
 
     # ---- first line ---------------------------------------------------------------------------
     @property

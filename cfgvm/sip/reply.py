@@ -6,11 +6,12 @@ their original order (To gets ;tag= when it has none and code > 100); extra head
 Unsupported:); Server:; Content-Length; empty line; body.
 """
 from .errors import SipParseError
-from .forward import received_edits
+from .forward import via_edits
 
 # headers copied into a reply (Record-Route too when 180 <= code < 300)
 _COPIED = frozenset({"via", "from", "call-id", "cseq", "to"})
 _COPIED_RR = _COPIED | {"record-route"}
+_BLANKS = " \t"
 
 
 def build_reply(msg, code, reason, to_tag=None, src_ip=None, src_port=None, force_rport=False,
@@ -20,42 +21,52 @@ def build_reply(msg, code, reason, to_tag=None, src_ip=None, src_port=None, forc
         raise ValueError("cannot reply to a reply")
     t = msg.text
     out = [f"SIP/2.0 {code} {reason}\r\n"]
-    first_via = True
-    tag_to = None                  # decided at the To header (parsing it may raise)
-    taken = _COPIED_RR if 180 <= code < 300 else _COPIED
-    run_start = run_end = 0        # headers copied as they are, back to back, go as one slice
-    for k, start, _, body_start, body_end, end in msg._h:
-        if k not in taken:
-            continue
-        if k == "via" and first_via and src_ip is not None:
+    first_via = src_ip is not None     # the top Via gets received=/rport= (when src_ip is known)
+    tag_to = code > 100                # To gets the tag when it has none (decided at the To header:
+    h = msg._hl                        # parsing it may raise)
+    lines = msg._lines if h is None else None     # the usual block: each line is its header's text
+    idx = msg._idx
+    # the copied headers in message order, found through the name index (no offsets of the rest)
+    for i, k in sorted([(i, k) for k in (_COPIED_RR if 180 <= code < 300 else _COPIED)
+                        for i in idx.get(k, ())]):
+        if first_via and k == "via":
             first_via = False
             if msg.header_error is not None:
                 # received= needs every header parsed, as Kamailio's reply builder: none
                 e = msg.header_error
                 raise SipParseError(e.where, e.why, e.status)
-            text = _edited(t, start, end, received_edits(msg, src_ip, src_port, force_rport))
-        elif k == "to" and code > 100 and (tag_to if tag_to is not None else
-                                           (tag_to := msg.to is not None and msg.to.tag is None)):
-            tag = to_tag or "cfgvm-to-tag"
-            text = t[start:body_start] + t[body_start:body_end].rstrip(" \t") + f";tag={tag}\r\n"
+            if lines is not None:
+                text = lines[i]
+                hbody = text[text.find(":") + 1:].lstrip(" \t")
+                at = len(text) - len(hbody)
+                text += "\r\n"
+            else:
+                e = h[i]
+                text, hbody, at = t[e[1]:e[5]], t[e[3]:e[4]], e[3] - e[1]
+            out.append(_edited(text, at, via_edits(msg._parsed_at(i)[0], hbody, src_ip, src_port,
+                                                   force_rport)))
+        elif tag_to and k == "to" and (to := msg.to) is not None and to.tag is None:
+            tag_to = False
+            if lines is not None:
+                line = lines[i]
+                hbody = line[line.find(":") + 1:].lstrip(" \t")
+                head = line[:len(line) - len(hbody)]
+            else:
+                e = h[i]
+                head, hbody = t[e[1]:e[3]], t[e[3]:e[4]]
+            out.append(f"{head}{hbody.rstrip(_BLANKS)};tag={to_tag or 'cfgvm-to-tag'}\r\n")
         else:
             if k == "via":
                 first_via = False
-            if start == run_end:
-                run_end = end
+            elif k == "to":
+                tag_to = False         # only the first To (the one msg.to parses) gets a tag
+            if lines is not None:
+                out += (lines[i], "\r\n")
             else:
-                if run_end:
-                    out.append(t[run_start:run_end])
-                run_start, run_end = start, end
-            continue
-        if run_end:
-            out.append(t[run_start:run_end])
-            run_end = 0
-        out.append(text)
-    if run_end:
-        out.append(t[run_start:run_end])
-    for h in extra_headers:
-        out.append(h if h.endswith("\r\n") else h + "\r\n")
+                e = h[i]
+                out.append(t[e[1]:e[5]])
+    for extra in extra_headers:
+        out.append(extra if extra.endswith("\r\n") else extra + "\r\n")
     if server:
         out.append(f"Server: {server}\r\n")
     if content_type and body:
@@ -64,21 +75,22 @@ def build_reply(msg, code, reason, to_tag=None, src_ip=None, src_port=None, forc
     return "".join(out).encode("latin-1") + (body if isinstance(body, bytes) else body.encode("latin-1"))
 
 
-def _edited(t, start, end, edits):
-    """t[start:end] with edits [(offset, length, text)] applied as lumps would be (stable order by
-    offset; an edit inside an earlier deletion moves to its end)."""
+def _edited(text, base, edits):
+    """text with edits [(offset from base, length, new text)] applied as lumps would be (stable
+    order by offset; an edit inside an earlier deletion moves to its end)."""
     out = []
-    s = start
+    s = 0
     if len(edits) > 2 or (len(edits) == 2 and edits[0][0] > edits[1][0]):
         edits = sorted(edits, key=lambda e: e[0])
-    for off, length, text in edits:
+    for off, length, new in edits:
+        off += base
         if off < s:
             length = max(0, length - (s - off))
             off = s
-        out.append(t[s:off])
-        out.append(text)
+        out.append(text[s:off])
+        out.append(new)
         s = off + length
-    out.append(t[s:end])
+    out.append(text[s:])
     return "".join(out)
 
 

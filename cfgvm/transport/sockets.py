@@ -124,14 +124,23 @@ class SocketTable:
         h = _norm(host)
         port = int(port or 0)
         proto = proto.lower() if proto else None
-        for s in self.sockets:
-            if proto is not None and proto != s.proto:
+        for sproto, names, ports in self._names():
+            if proto is not None and proto != sproto:
                 continue
-            want = port or (5061 if s.proto == "tls" else 5060)
-            names = {s.ip.lower(), (s.name or "").lower(), (s.adv_host or "").strip("[]").lower()}
-            if h and h in names and want in (s.port, s.adv_port):   # "" is no name (a socket without one)
+            want = port or (5061 if sproto == "tls" else 5060)
+            if h and h in names and want in ports:   # "" is no name (a socket without one)
                 return True
         return any(ah == h and (not ap or not port or ap == port) for ah, ap in self.aliases)
+
+    def _names(self):
+        """Per socket (proto, the names check_self() matches, its ports), computed once per
+        socket list (a socket's fields do not change once it is in the table)."""
+        got = self.__dict__.get("_names_of")
+        if got is None or got[0] is not self.sockets or got[1] != len(self.sockets):
+            rows = [(s.proto, {s.ip.lower(), (s.name or "").lower(), (s.adv_host or "").strip("[]").lower()},
+                     (s.port, s.adv_port)) for s in self.sockets]
+            got = self._names_of = (self.sockets, len(self.sockets), rows)
+        return got[2]
 
     # ---- lookups (Kamailio walks the UDP list, then TCP, TLS, SCTP) ----------------------------------
     def ordered(self) -> list[SocketInfo]:

@@ -76,9 +76,18 @@ class Context:
     """State for one message going through the routes (one per received message, or per tm event)."""
 
     # set by modules when they apply (FL_MSG_NOREPLY, tm's transaction); class defaults keep the
-    # per-message construction short and getattr(ctx, name, default) readers working
+    # per-message construction short and getattr(ctx, name, default) readers working. The scalars
+    # below start the same for every message: an assignment in the instance replaces them.
     no_reply = False
     transaction = None
+    flags = 0                           # message flags ($mf, setflag)
+    sflags = 0                          # script flags ($sf), reset per top-level route
+    bflags = 0                          # branch flags of branch 0 ($bf)
+    rc = 1                              # $rc / $retcode / $?
+    dst_uri = None                      # $du
+    force_socket = None                 # $fs / force_send_socket
+    replied = False
+    trace = None                        # a tracer object when dry-run traces, else None
 
     def __init__(self, program, msg, rcv: ReceiveInfo, *, worker: WorkerState, shared: SharedState,
                  clock: Callable[[], float], route_type: int = 1):
@@ -89,19 +98,11 @@ class Context:
         self.shared = shared
         self.clock = clock              # injectable: now() -> seconds since the epoch (float)
         self.route_type = route_type    # cfgvm.exports REQUEST_ROUTE etc.
-        self.flags = 0                  # message flags ($mf, setflag)
-        self.sflags = 0                 # script flags ($sf), reset per top-level route
-        self.bflags = 0                 # branch flags of branch 0 ($bf)
         self.avps: dict = {}            # name -> list of values, newest first (stack semantics)
         self.xavps: dict = {}           # name -> list of records (dict name -> list of values)
-        self.rc: int = 1                # $rc / $retcode / $?
-        self.dst_uri: str | None = None         # $du
-        self.force_socket = None                # $fs / force_send_socket
         self.branches: list = []                # additional branches (append_branch)
         self.sent: list[SendAction] = []
         self.logs: list[LogRecord] = []
-        self.replied: bool = False
-        self.trace = None               # a tracer object when dry-run traces, else None
         self.mod_state: dict[str, Any] = {}     # per-message scratch state of modules
 
     def get_pv_raw(self, spec) -> Value:

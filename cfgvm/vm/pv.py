@@ -164,7 +164,7 @@ def _resolve(spec: PVSpec, program, with_trans: bool) -> PVRef:
         def set_(ctx, value, s=s, p=param):
             s(ctx, p, value)
     if spec.trans and with_trans:
-        from cfgvm.vm.transformations import apply
+        from cfgvm.vm.transformations import compile_chain
         for tr in spec.trans:
             from cfgvm.vm.transformations import check_call
             msg = check_call(tr)
@@ -173,10 +173,13 @@ def _resolve(spec: PVSpec, program, with_trans: bool) -> PVRef:
             for a in tr.args:
                 if isinstance(a, PVSpec):
                     _resolve(a, program, True)
-        base, trans = get, spec.trans
-
-        def get(ctx, base=base, trans=trans):
-            return apply(trans, base(ctx), raw_getter(ctx))
+        base, chain = get, compile_chain(spec.trans)
+        if chain.needs_get_pv:
+            def get(ctx, base=base, chain=chain):
+                return chain(base(ctx), raw_getter(ctx))
+        else:
+            def get(ctx, base=base, chain=chain):
+                return chain(base(ctx), None)
     return PVRef(spec, d, param, get, set_, s is not None and not spec.trans)
 
 

@@ -134,6 +134,42 @@ def apply(trans, value: Value, get_pv) -> Value:
     return value
 
 
+def compile_chain(trans):
+    """apply(trans, value, get_pv) with the lookups done once: chain(value, get_pv) -> value.
+    chain.needs_get_pv is False when no step reads a PV (its argument or get_pv=/program=): the
+    caller may then pass None for get_pv and build no getter per run."""
+    from cfgvm.vm.pvspec import PVSpec
+    steps = []
+    for call in trans:
+        d = lookup2(call.cls, call.name)
+        if d.program or d.get_pv or any(isinstance(a, PVSpec) for a in call.args):
+            steps = None
+            break
+        steps.append((d.fn, tuple(a for _, a in zip(d.params, call.args))))
+    if steps is None:
+        def chain(value, get_pv):
+            return apply(trans, value, get_pv)
+        chain.needs_get_pv = True
+        return chain
+    if len(steps) == 1:
+        (fn, args), = steps
+        if not args:
+            def chain(value, get_pv):
+                return fn(value)
+        else:
+            def chain(value, get_pv):
+                return fn(value, *args)
+    else:
+        def chain(value, get_pv):
+            for fn, args in steps:
+                value = fn(value, *args)
+                if value is None:
+                    return None
+            return value
+    chain.needs_get_pv = False
+    return chain
+
+
 def _program_of(get_pv):
     if isinstance(get_pv, functools.partial) and get_pv.args:
         return getattr(get_pv.args[0], "program", None)
