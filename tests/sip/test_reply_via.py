@@ -46,3 +46,29 @@ def test_reply_top_via_matches_forwarding_lumps(buf):
             continue                    # a header Kamailio cannot parse: no reply at all
         text = reply.decode("latin-1")
         assert want in text, (want, text)
+
+
+@pytest.mark.parametrize("buf", list(_cases()))
+def test_reply_same_from_header_lines_and_offset_table(buf):
+    """build_reply reads the usual header block's lines, or the per-header offsets once something built
+    them: both give the same bytes, and Content-Length counts the reply body (RFC 3261 20.14)."""
+    body = b"v=0\r\n"
+    for code in (100, 180, 404):
+        a = Message.parse(buf)
+        b = Message.parse(buf)
+        b._h                            # the offset table, as after a full header walk
+        try:
+            ra = build_reply(a, code, "X", to_tag="t1", src_ip="192.0.2.7", src_port=5070,
+                             body=body, content_type="application/sdp")
+        except SipParseError:
+            continue
+        rb = build_reply(b, code, "X", to_tag="t1", src_ip="192.0.2.7", src_port=5070,
+                         body=body, content_type="application/sdp")
+        assert ra == rb
+        head, _, got_body = ra.partition(b"\r\n\r\n")
+        assert got_body == body
+        assert f"\r\nContent-Length: {len(body)}".encode() in head
+        if code > 100:                  # the To was parsed (else build_reply raised)
+            assert (b";tag=t1\r\n" in head) == (a.to is not None and a.to.tag is None)
+        else:
+            assert b";tag=t1" not in head
