@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cfgvm import ast as A
+from cfgvm.compiler import peephole
 from cfgvm.compiler.optimise import optimise
 from cfgvm.compiler.regex import RegexError, compile_ere
 from cfgvm.compiler.resolve import BLOCK_ROUTE_TYPE, Resolver
@@ -45,6 +46,9 @@ class Code:
     texts: list = field(default_factory=list)     # statement text at a statement's first instruction
     on_error: list = field(default_factory=list)
     nloops: int = 0
+    fast_ops: list | None = None                  # with superinstructions (cfgvm/compiler/peephole.py)
+    fast_args: list | None = None
+    fused: dict = field(default_factory=dict)     # pc -> number of plain instructions fused there
 
     @property
     def label(self) -> str:
@@ -127,6 +131,8 @@ class CodeGen:
         self.mark(end)
         self.emit(OP.END, coord=self.route.coord)
         self._patch()
+        if peephole.enabled():
+            peephole.fuse(self.code)
         return self.code
 
     def _patch(self) -> None:

@@ -36,6 +36,7 @@ EXIT, RETURN, BREAK, DROP = (int(f) for f in (RunFlag.EXIT, RunFlag.RETURN, RunF
 class EvalError(Exception):
     """A run-time evaluation error (division by zero, bad regex ...): logged, the statement's
     expression is false / its assignment skipped, and execution goes on (§4.2, §10.5)."""
+    pc = None       # set by a superinstruction when one of its later parts failed (that part's pc)
 
 
 class RouteError(Exception):
@@ -357,6 +358,181 @@ def op_end(f, arg, pc):
     return -1
 
 
+# ---- superinstructions (opcodes.FUSED_TABLE, built by cfgvm/compiler/peephole.py) ------------
+# Each does exactly what its plain sequence does, in one dispatch; `cont` is the pc after the
+# sequence.  A part after the first that fails tags the EvalError with its own pc, so that recovery
+# (code.on_error) and the logged coordinate are those of the plain run.  A conditional's false exit
+# (target, push0) is already threaded through the && chain it jumps into (push0: leave a 0 on the stack).
+
+def op_call_pop(f, arg, pc):
+    ctx = f.ctx
+    rc = arg[0].invoke(ctx)
+    ctx.rc = rc
+    if rc == 0:
+        f.ret = 0
+        f.flags |= EXIT
+        return -1
+    if f.flags & EXIT:
+        return -1
+    return arg[1]
+
+
+def op_call_core_pop(f, arg, pc):
+    arg[0].invoke(f.ctx)
+    if f.flags & EXIT:
+        return -1
+    return arg[1]
+
+
+def op_route_pop(f, arg, pc):
+    pc = _run_route(f, "request", arg[0], arg[1])
+    f.stack.pop()
+    return pc
+
+
+def _return_const(f, ret, kind):
+    f.ret = ret
+    if kind == "return":
+        f.flags |= RETURN if ret != 0 else (RETURN | EXIT)
+    elif kind == "exit":
+        f.flags |= EXIT
+    else:
+        f.flags |= EXIT | DROP
+    return -1
+
+
+def op_return_const(f, arg, pc):
+    return _return_const(f, arg[0], arg[1])
+
+
+def op_call_pop_return_const(f, arg, pc):
+    ctx = f.ctx
+    rc = arg[0].invoke(ctx)
+    ctx.rc = rc
+    if rc == 0:
+        f.ret = 0
+        f.flags |= EXIT
+        return -1
+    if f.flags & EXIT:
+        return -1
+    return _return_const(f, arg[1], arg[2])
+
+
+def op_route_pop_return_const(f, arg, pc):
+    if _run_route(f, "request", arg[0], pc) < 0:
+        return -1
+    f.stack.pop()
+    return _return_const(f, arg[1], arg[2])
+
+
+def op_call_if(f, arg, pc):
+    bound, cont, target, push0 = arg
+    ctx = f.ctx
+    rc = bound.invoke(ctx)
+    ctx.rc = rc
+    if rc == 0:
+        f.ret = 0
+        f.flags |= EXIT
+        return -1
+    if f.flags & EXIT:
+        return -1
+    if (rc if rc.__class__ is int else to_int(rc)) > 0:
+        return cont
+    if push0:
+        f.stack.append(0)
+    return target
+
+
+def op_call_if_not(f, arg, pc):
+    bound, cont, target, push0 = arg
+    ctx = f.ctx
+    rc = bound.invoke(ctx)
+    ctx.rc = rc
+    if rc == 0:
+        f.ret = 0
+        f.flags |= EXIT
+        return -1
+    if f.flags & EXIT:
+        return -1
+    if rc < 0:                      # !(rc > 0) is true
+        return cont
+    if push0:
+        f.stack.append(0)
+    return target
+
+
+op_call_and = op_call_if            # (rc > 0) != 0 is rc > 0: the same test as CALL ; POP_JUMP_IF_FALSE
+
+
+def _unary_chain(f, arg, pc):
+    v = arg[0].get(f.ctx)
+    i = pc
+    try:
+        for fn in arg[1]:
+            v = fn(v)
+            i += 1
+    except EvalError as e:
+        e.pc = i
+        raise
+    return v
+
+
+def _pv_binary(f, arg, pc):
+    v = arg[0].get(f.ctx)
+    try:
+        return arg[2](v, arg[1])
+    except EvalError as e:
+        e.pc = pc + 1
+        raise
+
+
+def op_pv_unary(f, arg, pc):
+    v = _unary_chain(f, arg, pc)
+    if arg[2]:                      # ; TO_BOOL
+        v = 1 if (v if v.__class__ is int else to_int(v)) else 0
+    f.stack.append(v)
+    return arg[3]
+
+
+def op_pv_binary(f, arg, pc):
+    v = _pv_binary(f, arg, pc)
+    if arg[3]:
+        v = 1 if (v if v.__class__ is int else to_int(v)) else 0
+    f.stack.append(v)
+    return arg[4]
+
+
+def op_pv_unary_if(f, arg, pc):
+    v = _unary_chain(f, arg, pc)
+    if v.__class__ is not int:
+        v = to_int(v)
+    if (v != 0) if arg[2] else (v > 0):      # nonzero test (TO_BOOL or &&) / > 0 test (if)
+        return arg[3]
+    if arg[5]:
+        f.stack.append(0)
+    return arg[4]
+
+
+def op_pv_binary_if(f, arg, pc):
+    v = _pv_binary(f, arg, pc)
+    if v.__class__ is not int:
+        v = to_int(v)
+    if (v != 0) if arg[3] else (v > 0):
+        return arg[4]
+    if arg[6]:
+        f.stack.append(0)
+    return arg[5]
+
+
+def op_bool_if(f, arg, pc):
+    v = f.stack.pop()
+    if v if v.__class__ is int else to_int(v):
+        return arg[0]
+    if arg[2]:
+        f.stack.append(0)
+    return arg[1]
+
+
 HANDLERS = {name[3:].upper(): fn for name, fn in dict(globals()).items() if name.startswith("op_")}
 DISPATCH = [HANDLERS[o.name] for o in OP.OPS]      # KeyError here = an opcode without a handler
 
@@ -392,7 +568,10 @@ class Machine:
             trace.route_start(code.kind, code.name)
         f = Frame(self, ctx, code, depth)
         ops, args = code.ops, code.args
-        table = DISPATCH if trace is None else TRACED_DISPATCH
+        if trace is None:           # superinstructions; a traced run takes the plain code
+            ops, args, table = code.fast_ops or ops, code.fast_args or args, DISPATCH
+        else:
+            table = TRACED_DISPATCH
         pc = 0
         while True:
             try:
@@ -400,6 +579,8 @@ class Machine:
                     pc = table[ops[pc]](f, args[pc], pc + 1)
                 break
             except EvalError as e:
+                if e.pc is not None:
+                    pc, e.pc = e.pc, None
                 ctx.log(L_ERR, f"ERROR: <core> {code.coords[pc]}: {e}\n")
                 f.stack.clear()
                 pc = code.on_error[pc]

@@ -13,6 +13,7 @@ Each row: NAME  ARG-KIND  STACK-EFFECT  -- doc.  ARG-KIND says what the instruct
     loop     a while-loop slot (iteration counter) and its exit target
     keyword  a legacy keyword comparison (method == "X", src_ip == net ...)
     kind     return/exit/drop
+    fused    a superinstruction's operands (FUSED_TABLE)
 The stack effect is the net change of the operand stack on the fall-through path (a taken
 JUMP_IF_*_OR_POP keeps its operand).
 """
@@ -47,6 +48,25 @@ BREAK_ROUTE    -         0  -- `break` outside switch/while: leave the route wit
 END            -         0  -- end of the route block: return 1
 """
 
+# Superinstructions (cfgvm/compiler/peephole.py): each runs a fixed sequence of the plain opcodes
+# above in one dispatch.  They live only in Code.fast_ops; the plain sequence stays in Code.ops.
+FUSED_TABLE = """
+CALL_POP       fused    0   -- CALL ; POP  (a call as a statement)
+CALL_CORE_POP  fused    0   -- CALL_CORE ; POP
+ROUTE_POP      fused    0   -- ROUTE ; POP
+RETURN_CONST   fused    0   -- CONST ; RETURN  (exit, drop, return N)
+CALL_POP_RETURN_CONST fused 0 -- CALL ; POP ; CONST ; RETURN  (`f(); exit;`)
+ROUTE_POP_RETURN_CONST fused 0 -- ROUTE ; POP ; CONST ; RETURN  (`route(X); exit;`)
+CALL_IF        fused    0   -- CALL ; POP_JUMP_IF_FALSE  (`if (f())`)
+CALL_IF_NOT    fused    0   -- CALL ; COLLAPSE ; UNARY ! ; POP_JUMP_IF_FALSE  (`if (!f())`)
+CALL_AND       fused    0   -- CALL ; COLLAPSE ; JUMP_IF_ZERO_OR_POP  (`f() && ...`)
+PV_UNARY       fused    0   -- LOAD_PV ; UNARY ... [; TO_BOOL]
+PV_BINARY      fused    0   -- LOAD_PV ; CONST ; BINARY [; TO_BOOL]
+PV_UNARY_IF    fused    0   -- LOAD_PV ; UNARY ... [; TO_BOOL] ; POP_JUMP_IF_FALSE | JUMP_IF_ZERO_OR_POP
+PV_BINARY_IF   fused    0   -- LOAD_PV ; CONST ; BINARY [; TO_BOOL] ; POP_JUMP_IF_FALSE | JUMP_IF_ZERO_OR_POP
+BOOL_IF        fused    0   -- TO_BOOL ; POP_JUMP_IF_FALSE | JUMP_IF_ZERO_OR_POP
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class OpInfo:
@@ -60,15 +80,18 @@ class OpInfo:
 def _parse(table: str) -> list[OpInfo]:
     out = []
     for line in table.strip().splitlines():
+        if not line.strip():
+            continue
         head, _, doc = line.partition("--")
         name, arg, effect = head.split()
         out.append(OpInfo(len(out), name, arg, int(effect), doc.strip()))
     return out
 
 
-OPS: list[OpInfo] = _parse(TABLE)
+OPS: list[OpInfo] = _parse(TABLE + FUSED_TABLE)
 BY_NAME: dict[str, OpInfo] = {o.name: o for o in OPS}
 JUMPS = frozenset(o.code for o in OPS if o.arg == "target")
+FUSED = frozenset(o.code for o in OPS if o.arg == "fused")
 
 # opcode numbers as module constants: opcodes.CONST, opcodes.JUMP ...
 globals().update({o.name: o.code for o in OPS})
