@@ -26,34 +26,35 @@ _FAST_FL = re.compile(r"(?:(SIP/2\.0) ([0-9]{3}) ([^\r\n]*)|([A-Za-z]+) ([^ \t\r
 # name, ':', body (continuation lines start with SP/HT), LF
 _HDR_RE = re.compile(r"([0-9A-Za-z\-._+~]+)[ \t]*:[ \t]*((?:[^\n]*\n[ \t])*[^\n]*)\n")
 _NAME_ONLY_RE = re.compile(r"[0-9A-Za-z\-._+~]+")
-# header name as written up to its ':' (blanks included, ':' included) -> index key; filled as
-# names are met, bounded so that a stream of invented names cannot grow it without end
+# text of a header line before its first ':' (blanks included) -> index key; filled as names are
+# met, bounded so that a stream of invented names cannot grow it without end. Lines are split with
+# str.partition (a METH_O call: far cheaper than find() + slice on this path); callers check that
+# the line has a ':' at all.
 _NAME_KEYS = {}
 _NAME_KEYS_MAX = 4096
 
 
-def _name_key(written):
-    """Index key for the text of a header line up to and including its first ':' (the colon
-    included so that a line without one, sliced to "", never matches), or None when the text
-    before it is not a header name."""
-    name = written[:-1].rstrip(" \t")
-    if not written or _NAME_ONLY_RE.fullmatch(name) is None:
+def _name_key(head):
+    """Index key for the text of a header line before its first ':', or None when that text is
+    not a header name."""
+    name = head.rstrip(" \t")
+    if _NAME_ONLY_RE.fullmatch(name) is None:
         return None
     low = name.lower()
     key = KEY.get(low, low)
     if len(_NAME_KEYS) < _NAME_KEYS_MAX:
-        _NAME_KEYS[written] = key
+        _NAME_KEYS[head] = key
     return key
 
 
 _NAME_SPANS = {}        # same keys as _NAME_KEYS -> (key, name length without the blanks)
 
 
-def _name_span(written):
-    """(key, name length) for a header line's text up to its ':' (the line is already indexed)."""
-    got = (_NAME_KEYS.get(written) or _name_key(written), len(written[:-1].rstrip(" \t")))
+def _name_span(head):
+    """(key, name length) for a header line's text before its ':' (the line is already indexed)."""
+    got = (_NAME_KEYS.get(head) or _name_key(head), len(head.rstrip(" \t")))
     if len(_NAME_SPANS) < _NAME_KEYS_MAX:
-        _NAME_SPANS[written] = got
+        _NAME_SPANS[head] = got
     return got
 
 
@@ -161,13 +162,13 @@ class Message:
             spans = _NAME_SPANS
             pos = self.hdr_start
             for line in lines:
-                c = line.find(":") + 1
-                got = spans.get(line[:c])
+                head, _, rest = line.partition(":")
+                got = spans.get(head)
                 if got is None:
-                    got = _name_span(line[:c])
+                    got = _name_span(head)
                 key, name_len = got
                 end = pos + len(line)
-                h.append((key, pos, pos + name_len, end - len(line[c:].lstrip(" \t")), end, end + 2))
+                h.append((key, pos, pos + name_len, end - len(rest.lstrip(" \t")), end, end + 2))
                 pos = end + 2
         return h
 
@@ -187,7 +188,7 @@ class Message:
             return e[3], e[4]
         line = self._lines[i]
         end = self.hdr_start + sum(map(len, self._lines[:i])) + 2 * i + len(line)
-        return end - len(line[line.find(":") + 1:].lstrip(" \t")), end
+        return end - len(line.partition(":")[2].lstrip(" \t")), end
 
     def _entry(self, i):
         """_h[i], computed alone while _h is not built (header() on a few names)."""
@@ -196,19 +197,18 @@ class Message:
             return h[i]
         line = self._lines[i]
         pos = self._start_at(i)
-        c = line.find(":") + 1
+        head, _, rest = line.partition(":")
         end = pos + len(line)
-        return (_NAME_KEYS.get(line[:c]) or _name_key(line[:c]), pos,
-                pos + len(line[:c - 1].rstrip(" \t")), end - len(line[c:].lstrip(" \t")), end, end + 2)
+        return (_NAME_KEYS.get(head) or _name_key(head), pos,
+                pos + len(head.rstrip(" \t")), end - len(rest.lstrip(" \t")), end, end + 2)
 
     def _key_at(self, i):
         """Index key of header i, without building _h."""
         h = self._hl
         if h is not None:
             return h[i][0]
-        line = self._lines[i]
-        c = line.find(":") + 1
-        return _NAME_KEYS.get(line[:c]) or _name_key(line[:c])
+        head = self._lines[i].partition(":")[0]
+        return _NAME_KEYS.get(head) or _name_key(head)
 
     def _span_at(self, i):
         """(start, end) of header i in the buffer, CRLF included, without building _h."""
@@ -229,8 +229,7 @@ class Message:
         the offsets of every header when they are not built yet."""
         h = self._hl
         if h is None:
-            line = self._lines[i]
-            return line[line.find(":") + 1:].lstrip(" \t")
+            return self._lines[i].partition(":")[2].lstrip(" \t")
         e = h[i]
         return self.text[e[3]:e[4]]
 
@@ -366,9 +365,10 @@ class Message:
         idx = self._idx
         names = _NAME_KEYS
         for i, line in enumerate(lines):
-            key = names.get(line[:line.find(":") + 1])
+            head, colon, _ = line.partition(":")
+            key = names.get(head) if colon else None
             if key is None:
-                key = _name_key(line[:line.find(":") + 1])
+                key = _name_key(head) if colon else None
                 if key is None:                  # folding, no ':', not a header name: exact scan
                     idx.clear()
                     return self._scan_headers_exact(lenient)
@@ -489,9 +489,10 @@ class Message:
         if end > ls + len(old):             # past the line's text (into its CRLF or beyond)
             return False
         line = old[:start - ls] + new + old[end - ls:]
-        c = old.find(":") + 1
-        if (c == 0 or line[:c] != old[:c] or "\r" in new or "\n" in new or "\0" in new
-                or len(line[c:].lstrip(" \t")) != len(old[c:].lstrip(" \t"))):
+        head, colon, rest = old.partition(":")
+        nhead, ncolon, nrest = line.partition(":")
+        if (not colon or not ncolon or nhead != head or "\r" in new or "\n" in new or "\0" in new
+                or len(nrest.lstrip(" \t")) != len(rest.lstrip(" \t"))):
             return False
         lines[i] = line
         self.text = self.text[:start] + new + self.text[end:]
@@ -605,8 +606,8 @@ class Message:
         if got is None:
             h = self._hl
             if h is None:
-                line = self._lines[i]
-                key = _NAME_KEYS.get(line[:line.find(":") + 1]) or _name_key(line[:line.find(":") + 1])
+                head = self._lines[i].partition(":")[0]
+                key = _NAME_KEYS.get(head) or _name_key(head)
             else:
                 key = h[i][0]
             f = _PARSERS.get(key)                   # headers.parse_body, one call less
@@ -625,8 +626,7 @@ class Message:
         if got is None:
             h = self._hl                            # _body_at(i), inlined
             if h is None:
-                line = self._lines[i]
-                body = line[line.find(":") + 1:].lstrip(" \t")
+                body = self._lines[i].partition(":")[2].lstrip(" \t")
             else:
                 e = h[i]
                 body = self.text[e[3]:e[4]]

@@ -37,7 +37,7 @@ def build_reply(msg, code, reason, to_tag=None, src_ip=None, src_port=None, forc
                 raise SipParseError(e.where, e.why, e.status)
             if lines is not None:
                 text = lines[i]
-                hbody = text[text.find(":") + 1:].lstrip(" \t")
+                hbody = text.partition(":")[2].lstrip(" \t")
                 at = len(text) - len(hbody)
                 text += "\r\n"
             else:
@@ -49,7 +49,7 @@ def build_reply(msg, code, reason, to_tag=None, src_ip=None, src_port=None, forc
             tag_to = False
             if lines is not None:
                 line = lines[i]
-                hbody = line[line.find(":") + 1:].lstrip(" \t")
+                hbody = line.partition(":")[2].lstrip(" \t")
                 head = line[:len(line) - len(hbody)]
             else:
                 e = h[i]
