@@ -10,6 +10,8 @@ from cfgvm.vm import opcodes as OP
 DESCRIPTION = """Disassemble a Kamailio configuration: compile it (resolve + codegen) and print every
 route block's bytecode grouped by source line (file:line and the line's text), one instruction per line:
 offset, opcode, argument as written and, after '->', what it resolved to. '>>' marks jump targets.
+--fused adds, after '|', the superinstruction that runs from that offset in one dispatch and how
+many plain instructions it covers (untraced runs; traced runs execute the plain code).
 Exit status: 0 printed, 1 configuration errors (printed as by `cfgvm check`), 2 usage error."""
 
 
@@ -20,6 +22,8 @@ def add_arguments(p):
     p.add_argument("--route", metavar="KIND[:NAME]",
                    help="only this block: request, failure:NAME, onreply:NAME, reply, branch:NAME, "
                         "onsend, event:NAME, or a bare NAME for route[NAME]")
+    p.add_argument("--fused", action="store_true",
+                   help="mark where a superinstruction (peephole pass) replaces a sequence")
 
 
 def run(args) -> int:
@@ -42,7 +46,7 @@ def run(args) -> int:
     if codes is None:
         sys.stderr.write(f"no route block {args.route!r} in {args.file}\n")
         return 2
-    sys.stdout.write("\n".join(disassemble(c) for c in codes))
+    sys.stdout.write("\n".join(disassemble(c, fused=args.fused) for c in codes))
     return 0
 
 
@@ -116,7 +120,7 @@ def _args(args) -> str:
     return "(" + ", ".join(out) + ")"
 
 
-def disassemble(code, sources: _Sources | None = None) -> str:
+def disassemble(code, sources: _Sources | None = None, fused: bool = False) -> str:
     sources = sources or _Sources()
     targets = set()
     for op, arg in zip(code.ops, code.args):
@@ -139,5 +143,8 @@ def disassemble(code, sources: _Sources | None = None) -> str:
             last = where
         mark = ">>" if pc in targets else "  "
         text = _resolved(info, arg, code.raw[pc])
-        out.append(f"  {mark}{pc:5d} {info.name:<24}{text}".rstrip())
+        line = f"  {mark}{pc:5d} {info.name:<24}{text}".rstrip()
+        if fused and pc in code.fused:
+            line = f"{line:<72} | {OP.OPS[code.fast_ops[pc]].name} x{code.fused[pc]}"
+        out.append(line)
     return "\n".join(out) + "\n"

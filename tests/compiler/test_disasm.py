@@ -37,3 +37,14 @@ def test_dispatch_lists_are_derived_from_the_one_table():
     assert len(machine.DISPATCH) == len(opcodes.OPS) == len(machine.TRACED_DISPATCH)
     for info in opcodes.OPS:
         assert machine.DISPATCH[info.code] is machine.HANDLERS[info.name]
+
+
+def test_disasm_fused_marks_superinstructions_beside_the_plain_listing(capsys):
+    assert main(["disasm", "-f", DEMO]) == 0
+    plain = capsys.readouterr().out
+    assert main(["disasm", "-f", DEMO, "--fused"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [ln.split(" | ")[0].rstrip() for ln in lines] == plain.splitlines()   # same listing
+    marked = [ln for ln in lines if " | " in ln]
+    assert any("sl_send_reply(" in ln and ln.endswith("| CALL_POP_RETURN_CONST x4") for ln in marked)
+    assert any(" ROUTE " in ln and ln.endswith("| ROUTE_POP x2") for ln in marked)
