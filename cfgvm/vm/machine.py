@@ -533,6 +533,41 @@ def op_bool_if(f, arg, pc):
     return arg[1]
 
 
+def op_keyword_if(f, arg, pc):
+    v = arg[0](f.ctx)
+    if v.__class__ is not int:
+        v = to_int(v)
+    if (v != 0) if arg[1] else (v > 0):
+        return arg[2]
+    if arg[4]:
+        f.stack.append(0)
+    return arg[3]
+
+
+def _store(ref, ctx, v, at):
+    try:
+        ref.set(ctx, v)
+    except EvalError as e:
+        e.pc = at
+        raise
+
+
+def op_const_store(f, arg, pc):
+    _store(arg[1], f.ctx, arg[0], pc)
+    return pc + 1
+
+
+def op_pv_store(f, arg, pc):
+    ctx = f.ctx
+    _store(arg[1], ctx, arg[0].get(ctx), pc)
+    return pc + 1
+
+
+def op_pv_binary_store(f, arg, pc):
+    _store(arg[3], f.ctx, _pv_binary(f, arg, pc), pc + 2)
+    return pc + 3
+
+
 HANDLERS = {name[3:].upper(): fn for name, fn in dict(globals()).items() if name.startswith("op_")}
 DISPATCH = [HANDLERS[o.name] for o in OP.OPS]      # KeyError here = an opcode without a handler
 

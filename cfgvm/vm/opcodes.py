@@ -65,6 +65,10 @@ PV_BINARY      fused    0   -- LOAD_PV ; CONST ; BINARY [; TO_BOOL]
 PV_UNARY_IF    fused    0   -- LOAD_PV ; UNARY ... [; TO_BOOL] ; POP_JUMP_IF_FALSE | JUMP_IF_ZERO_OR_POP
 PV_BINARY_IF   fused    0   -- LOAD_PV ; CONST ; BINARY [; TO_BOOL] ; POP_JUMP_IF_FALSE | JUMP_IF_ZERO_OR_POP
 BOOL_IF        fused    0   -- TO_BOOL ; POP_JUMP_IF_FALSE | JUMP_IF_ZERO_OR_POP
+KEYWORD_IF     fused    0   -- KEYWORD [; TO_BOOL] ; POP_JUMP_IF_FALSE | JUMP_IF_ZERO_OR_POP
+CONST_STORE    fused    0   -- CONST ; STORE_PV  (`$var(x) = 0;`)
+PV_STORE       fused    0   -- LOAD_PV ; STORE_PV  (`$var(x) = $fU;`)
+PV_BINARY_STORE fused   0   -- LOAD_PV ; CONST ; BINARY ; STORE_PV  (`$var(n) = $var(n) + 1;`)
 """
 
 

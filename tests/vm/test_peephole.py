@@ -137,3 +137,14 @@ def test_while_with_fused_tests(monkeypatch):
     v, res, rc, _, _ = both("$var(i) = 0; while ($var(i) < 5) { $var(i) = $var(i) + 1;"
                             " if ($var(i) == 3) { break; } } $var(k) = ret(2);", monkeypatch)
     assert v["i"] == 3 and v["k"] == 2
+
+
+def test_assignments_and_keyword_tests(monkeypatch):
+    v, res, rc, _, _ = both(
+        '$var(a) = 0; $var(b) = "s"; $var(c) = $var(b); $var(n) = $var(n) + 1; $var(n) = $var(n) * 5;'
+        'if (src_ip == 10.0.0.0/8 && method == "OPTIONS") { $var(k1) = 1; }'
+        'if (method == "INVITE") { $var(k2) = 1; } else { $var(k2) = 2; }'
+        '$var(k3) = method == "INVITE" && $var(a) == 0;'
+        'if ($var(a) == 0 && method == "INVITE" || src_ip == 10.0.0.1) { $var(k4) = 1; }', monkeypatch)
+    assert (v["a"], v["b"], v["c"], v["n"]) == (0, "s", "s", 5)
+    assert (v["k1"], v["k2"], v["k3"], v["k4"]) == (1, 2, 0, 1)
