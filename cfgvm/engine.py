@@ -129,13 +129,16 @@ class Engine:
         why = _core_refusal(msg)
         if why:
             return Result("invalid" if msg.is_request else "reply", dropped=True, reason=why)
+        hooks = self._hook_table if self._hook_table is not None else self._hook_names()
         if msg.is_request:
             res = Result("request")
             ctx = self._context(msg, rcv, REQUEST_ROUTE)
-            if self._hooks("request_received", ctx, res):   # taken before the script (sl's local ACK)
+            # taken before the script (sl's local ACK)
+            if "request_received" in hooks and self._hooks("request_received", ctx, res):
                 return res
             self._run(ctx, res, "request", None)
-            self._hooks("request_done", ctx, res)
+            if "request_done" in hooks:
+                self._hooks("request_done", ctx, res)
         else:
             res = Result("reply")
             ctx = self._context(msg, rcv, CORE_ONREPLY_ROUTE)
@@ -150,12 +153,7 @@ class Engine:
     def _hooks(self, name: str, ctx: Context, res: Result) -> bool:
         """Run module hook `name` (Module.hooks); True when one of them consumed the message."""
         taken = False
-        table = self._hook_table
-        if table is None:        # once per engine: the loaded modules do not change after compile
-            table = self._hook_table = {}
-            for inst in getattr(self.program, "modules", {}).values():
-                for hname, hook in getattr(inst.exports, "hooks", {}).items():
-                    table.setdefault(hname, []).append((inst, hook))
+        table = self._hook_table if self._hook_table is not None else self._hook_names()
         for inst, hook in table.get(name, ()):
             if res.error is not None:
                 continue
@@ -166,6 +164,15 @@ class Engine:
                 res.error = traceback.format_exc()
             res.logs = self._printed(ctx.logs)
         return taken
+
+    def _hook_names(self) -> dict:
+        """hook name -> [(module instance, hook)], built once per engine: the loaded modules do not
+        change after compile."""
+        table = self._hook_table = {}
+        for inst in getattr(self.program, "modules", {}).values():
+            for hname, hook in getattr(inst.exports, "hooks", {}).items():
+                table.setdefault(hname, []).append((inst, hook))
+        return table
 
     def next_deadline(self) -> float | None:
         """When the earliest armed timer is due (engine clock), None when none is armed."""
@@ -227,7 +234,7 @@ class Engine:
             if ctx.trace is not None:
                 ctx.trace.finish()
             res.sent = ctx.sent
-            res.logs = self._printed(ctx.logs)
+            res.logs = self._printed(ctx.logs) if ctx.logs else []
 
     def _printed(self, logs) -> list:
         """The records of logs the sink prints (a new list); the level is only read when there are

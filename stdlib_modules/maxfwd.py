@@ -25,33 +25,25 @@ def _str2s(text: str):
 
 
 def _present(ctx):
-    """(value, (start, end) of the trimmed value, header position) | (-1, None, None) missing |
-    (-2, None, None) bad."""
+    """(value, header position, offset of the trimmed value in the body, its length) |
+    (-1, None, 0, 0) missing | (-2, None, 0, 0) bad."""
     msg = ctx.msg
     pos = msg._idx.get("max-forwards")
     if not pos:
-        return -1, None, None
+        return -1, None, 0, 0
     i = pos[0]
-    body_start, body_end = msg.body_span(i)
-    raw = msg.text[body_start:body_end]
+    raw = msg._body_at(i)
     value = raw.strip(_TRIM)
-    s = body_start + len(raw) - len(raw.lstrip(_TRIM))
     v = _str2s(value)
     if v is None:
-        return -2, None, None
-    return v, (s, s + len(value)), i
-
-
-def _write_in_place(msg, s, e, value: int, header=None):
-    """decrement_maxfwd(): the digits overwrite the old value inside the buffer, right-aligned."""
-    digits = str(value)[-(e - s):]
-    msg.overwrite(s, digits.rjust(e - s), header)
+        return -2, None, 0, 0
+    return v, i, len(raw) - len(raw.lstrip(_TRIM)), len(value)
 
 
 def process_maxfwd(ctx, mod, limit):
     if limit < 0 or limit > 255:
         return -1
-    val, where, i = _present(ctx)
+    val, i, off, width = _present(ctx)
     if val == -1:
         ctx.msg.lumps.insert_header(f"Max-Forwards: {limit}\r\n")
         return 2
@@ -62,14 +54,15 @@ def process_maxfwd(ctx, mod, limit):
     max_limit = mod.params.get("max_limit", 70)
     if val > max_limit:
         val = max_limit + 1
-    _write_in_place(ctx.msg, where[0], where[1], val - 1, i)
+    # decrement_maxfwd(): the digits overwrite the old value inside the buffer, right-aligned
+    ctx.msg.overwrite_body(i, off, str(val - 1)[-width:].rjust(width))
     return 1
 
 
 def is_maxfwd_lt(ctx, mod, limit):
     if limit < 0 or limit > 255:
         return -1
-    val, _, _ = _present(ctx)
+    val = _present(ctx)[0]
     if val < 0:
         return val - 1
     return -1 if val >= limit else 1

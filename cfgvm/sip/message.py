@@ -467,6 +467,26 @@ class Message:
         if start < self.hdr_start:
             self._ruri = None
 
+    def overwrite_body(self, i, off, new):
+        """overwrite() at offset `off` of header i's body (the text $hdr() returns). In the usual
+        block the line is changed alone, when the change leaves the body's start where it was."""
+        lines = self._lines
+        if self._hl is None and lines is not None and (off or new[:1] not in " \t"):
+            line = lines[i]
+            rest = line.partition(":")[2]
+            at = len(line) - len(rest.lstrip(" \t")) + off      # in the line
+            end = at + len(new)
+            if end <= len(line) and "\r" not in new and "\n" not in new and "\0" not in new:
+                start = self._start_at(i) + at
+                t = self.text
+                self.text = t[:start] + new + t[start + len(new):]
+                self.buf = self.text.encode("latin-1")
+                lines[i] = line[:at] + new + line[end:]
+                self._parsed.pop(i, None)
+                return
+        start = self.body_span(i)[0] + off
+        self.overwrite(start, new, i)
+
     def _overwrite_line(self, start, end, new, i=None):
         """overwrite() inside one header line of the usual block, without building _h: the line is
         replaced in _lines when its name and the start of its body stay where they were (the offsets

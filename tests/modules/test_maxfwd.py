@@ -20,6 +20,20 @@ def test_shorter_value_is_space_padded():
     ctx = with_mf("10")
     assert maxfwd.process_maxfwd(ctx, MF, 10) == 1
     assert b"Max-Forwards:  9\r\n" in ctx.msg.to_bytes()
+    # the body keeps the offsets it was parsed with (decrement_maxfwd() writes into the buffer)
+    assert ctx.msg.hdr("Max-Forwards") == " 9"
+    assert [h.body for h in ctx.msg.headers("max-forwards")] == [" 9"]
+
+
+def test_in_place_value_read_back_through_every_accessor():
+    ctx = with_mf("70")
+    maxfwd.process_maxfwd(ctx, MF, 10)
+    m = ctx.msg
+    assert m.max_forwards == 69
+    assert m.hdr("Max-Forwards") == "69"
+    m._h                                    # the offset table built after the change agrees
+    assert [h.body for h in m.headers("max-forwards")] == ["69"]
+    assert m.text.count("Max-Forwards: 69\r\n") == 1 and m.buf == m.text.encode("latin-1")
 
 
 def test_capped_at_max_limit():
