@@ -14,10 +14,8 @@ from cfgvm.sip import sanity as _checks
 
 _ROUTES = REQUEST_ROUTE | ONREPLY_ROUTE
 _REASON_SIZE = 128   # KSR_SANITY_REASON_SIZE: a kept reason is cut to 127 chars
-
-
-def _proxy_require(mod):
-    return _extensions(mod.params.get("proxy_require") or "")
+_MAX_CHECKS = _checks.MAX_CHECKS
+_check = _checks.check
 
 
 @functools.lru_cache(maxsize=16)
@@ -38,21 +36,23 @@ def _reply(ctx, code, reason, headers=()):
 
 
 def run_check(ctx, mod, msg_checks, uri_checks):
-    if not 1 <= msg_checks < _checks.MAX_CHECKS or not 1 <= uri_checks < 16:
+    if not 1 <= msg_checks < _MAX_CHECKS or not 1 <= uri_checks < 16:
         return -1
-    noreply = mod.params.get("noreply", 0)
+    params = mod.params
+    noreply = params.get("noreply", 0)
     if noreply:
         ctx.mod_state.pop("sanity_reply", None)
-    failure = _checks.check(ctx.msg, msg_checks, uri_checks, _proxy_require(mod))
+    msg = ctx.msg
+    failure = _check(msg, msg_checks, uri_checks, _extensions(params.get("proxy_require") or ""))
     if failure is None:
         return 1
-    if failure.code is not None and _can_reply(ctx.msg):
+    if failure.code is not None and _can_reply(msg):
         if noreply:
             ctx.mod_state["sanity_reply"] = (failure.code, failure.reason[:_REASON_SIZE - 1],
                                              failure.headers)
         elif not getattr(ctx, "no_reply", False):
             _reply(ctx, failure.code, failure.reason, failure.headers)
-    return 0 if mod.params.get("autodrop", 1) else -1
+    return 0 if params.get("autodrop", 1) else -1
 
 
 def sanity_check_0(ctx, mod):

@@ -60,27 +60,44 @@ def str2valid_uint(text):
 
 
 def check(msg, msg_checks=DEFAULT_CHECKS, uri_checks=DEFAULT_URI_CHECKS, proxy_require=()):
-    if not 1 <= msg_checks < MAX_CHECKS or not 1 <= uri_checks < 16:
+    if 0 < uri_checks < 16:
+        plan = _PLANS.get(msg_checks * 16 + uri_checks)
+        if plan is None:
+            plan = _plan(msg_checks, uri_checks)
+    else:
         raise ValueError("sanity check flags out of range")
-    plan = _PLANS.get(msg_checks)
-    if plan is None:
-        plan = _PLANS[msg_checks] = [(bit, fn) for bit, fn in _ORDER if msg_checks & bit]
-    for bit, fn in plan:
-        if bit == PROXY_REQUIRE:
-            f = fn(msg, proxy_require)
-        elif bit == PARSE_URIS:
-            f = fn(msg, uri_checks)
-        else:
-            f = fn(msg)
+    for fn in plan:
+        f = fn(msg, proxy_require)
         if f is not None:
             return f
     return None
 
 
-_PLANS = {}     # msg_checks -> the (bit, check) pairs it enables, in _ORDER (at most 2**15 masks)
+# msg_checks * 16 + uri_checks -> the checks they enable, in Kamailio's order, as callables
+# (msg, proxy_require) -> Failure | None: one call per check (at most 2**19 entries, valid flags only)
+_PLANS = {}
 
 
-def _ruri_version(msg):
+def _plan(msg_checks, uri_checks):
+    if not 1 <= msg_checks < MAX_CHECKS:
+        raise ValueError("sanity check flags out of range")
+    plan = []
+    for bit, fn in _ORDER:
+        if not msg_checks & bit:
+            continue
+        if bit == CSEQ_VALUE and msg_checks & CSEQ_METHOD:
+            plan[-1] = _cseq_method_value               # one CSeq read for both
+        elif bit == PARSE_URIS:
+            # a passed ruri_scheme check already parsed the same R-URI
+            plan.append(_uris_check(uri_checks & ~URI_RURI if msg_checks & RURI_SCHEME
+                                    else uri_checks))
+        elif fn is not None:
+            plan.append(fn)
+    plan = _PLANS[msg_checks * 16 + uri_checks] = tuple(plan)
+    return plan
+
+
+def _ruri_version(msg, _):
     v = msg.version
     sl = v.find("/")
     if sl < 0:
@@ -90,7 +107,7 @@ def _ruri_version(msg):
     return None
 
 
-def _ruri_scheme(msg):
+def _ruri_scheme(msg, _):
     try:
         msg.current_uri            # parsed once per message (cached while the R-URI is unchanged)
     except SipParseError:
@@ -98,39 +115,36 @@ def _ruri_scheme(msg):
     return None
 
 
-def _required(msg):
+def _required(msg, _):
     idx = msg._idx
-    counts = [len(idx.get(key, ())) for key in ("from", "to", "call-id", "cseq")]
-    if 0 in counts:
+    f, t, c, s = idx.get("from"), idx.get("to"), idx.get("call-id"), idx.get("cseq")
+    if not (f and t and c and s):
         return Failure(REQUIRED_HEADERS)
     if msg.header_error is not None:
         return Failure(REQUIRED_HEADERS, 400, "Bad Headers")
-    if max(counts) > 1:
+    if len(f) > 1 or len(t) > 1 or len(c) > 1 or len(s) > 1:
         return Failure(REQUIRED_HEADERS)
     return None
 
 
-def _via1(msg):
+def _via1(msg, _):
     try:
-        v = msg.via1
+        v = msg._first_parsed("via")
     except SipParseError:
         return Failure(VIA1_HEADER)
-    return None if v.host else Failure(VIA1_HEADER)
+    return None if v is not None and v[0].host else Failure(VIA1_HEADER)
 
 
-def _passes(msg):
-    return None
-
-
-def _cseq(msg):
+def _first_cseq(msg):
+    """The first CSeq parsed, or None when absent or malformed."""
     try:
-        return msg.cseq
+        return msg._first_parsed("cseq")
     except SipParseError:
         return None
 
 
-def _cseq_method(msg):
-    c = _cseq(msg)
+def _cseq_method(msg, _):
+    c = _first_cseq(msg)
     if c is None:
         return Failure(CSEQ_METHOD)
     if not c.method:
@@ -140,25 +154,43 @@ def _cseq_method(msg):
     return None
 
 
-def _cseq_value(msg):
-    c = _cseq(msg)
+def _cseq_value(msg, _):
+    c = _first_cseq(msg)
     if c is None:
         return Failure(CSEQ_VALUE)
-    if not c.number:
+    return _cseq_number(c.number)
+
+
+def _cseq_number(number):
+    if not number:
         return Failure(CSEQ_VALUE, 400, "Missing number in CSeq header")
-    if not str2valid_uint(c.number):
+    if not str2valid_uint(number):
         return Failure(CSEQ_VALUE, 400, "CSeq number is illegal")
     return None
 
 
-def _content_length(msg):
-    i = msg.first_index("content-length")
-    if i is None:
+def _cseq_method_value(msg, _):
+    """_cseq_method then _cseq_value, reading the CSeq once; the usual number (1 to 9 digits)
+    is tested inline."""
+    c = _first_cseq(msg)
+    if c is None:
+        return Failure(CSEQ_METHOD)
+    m = c.method
+    if m != msg.method or not m:
+        return _cseq_method(msg, None)
+    n = c.number
+    if len(n) < 10 and n.isdigit() and n.isascii():
         return None
+    return _cseq_number(n)
+
+
+def _content_length(msg, _):
     try:
-        cl = msg._parsed_at(i)
+        cl = msg._first_parsed("content-length")
     except SipParseError:
         return Failure(CONTENT_LENGTH, 400, "Content-Length Failure")
+    if cl is None:
+        return None
     if msg.body_start is None:
         return Failure(CONTENT_LENGTH, 400, "Content-Length Body Failure")
     if len(msg.buf) - msg.body_start != cl:
@@ -169,11 +201,11 @@ def _content_length(msg):
 _WS = " \t\r\n"
 
 
-def _expires(msg):
-    t = msg.hdr("expires")
-    if t is None:
+def _expires(msg, _):
+    pos = msg._idx.get("expires")
+    if not pos:
         return None
-    t = t.strip(_WS)
+    t = msg._body_at(pos[0]).strip(_WS)
     if not t:
         return Failure(EXPIRES_VALUE, 400, "Bad Expires Header")
     # parse_expires(): the text stops at the first whitespace after digits
@@ -192,10 +224,10 @@ def _expires(msg):
 
 
 def _proxy_require(msg, supported):
-    h = msg.header("proxy-require")
-    if h is None:
+    pos = msg._idx.get("proxy-require")
+    if not pos:
         return None
-    body = h.body_raw.strip(_WS)
+    body = msg._body_at(pos[0]).strip(_WS)
     if not body:
         return Failure(PROXY_REQUIRE, 400, "Bad Proxy Require Header")
     for tok in (x.strip(" \t") for x in body.split(",")):
@@ -205,53 +237,60 @@ def _proxy_require(msg, supported):
     return None
 
 
-_NAMEADDR_URIS = ((URI_FROM, "from", "Invalid From Header"), (URI_TO, "to", "Ivalid To Header"))
+def _uris_check(checks):
+    """The parse_uris check for these uri_checks flags (the R-URI, From, To and Contact URIs parse,
+    in that order). The NameAddr caches its URI: the PVs reading it later do not parse again."""
+    ruri, from_, to, contact = checks & URI_RURI, checks & URI_FROM, checks & URI_TO, checks & URI_CONTACT
 
-
-def _parse_uris(msg, checks):
-    if checks & URI_RURI:
-        f = _ruri_scheme(msg)
-        if f is not None:
-            return Failure(PARSE_URIS, f.code, f.reason)
-    for bit, name, reason in _NAMEADDR_URIS:
-        if checks & bit:
-            i = msg.first_index(name)
-            if i is None:
-                return Failure(PARSE_URIS)
-            try:        # the NameAddr caches its URI: the PVs reading it later do not parse again
-                ok = not isinstance(msg._parsed_at(i).uri, OpaqueUri)
-            except SipParseError:
-                ok = False
-            if not ok:
-                return Failure(PARSE_URIS, 400, reason)
-    if checks & URI_CONTACT:
-        for h in msg.headers("contact"):
+    def parse_uris(msg, _):
+        if ruri:
             try:
-                p = h.parsed
+                msg.current_uri
             except SipParseError:
-                return Failure(PARSE_URIS, 400, "Bad Contact Header")
-            if p != "*" and not _sip_uri(lambda: p[0]):
-                return Failure(PARSE_URIS, 400, "Bad Contact URI")
-    return None
+                return Failure(PARSE_URIS, 400, "Bad Request URI")
+        idx = msg._idx
+        if from_:
+            pos = idx.get("from")
+            if not pos:
+                return Failure(PARSE_URIS)
+            if not _sip_uri(msg, pos[0]):
+                return Failure(PARSE_URIS, 400, "Invalid From Header")
+        if to:
+            pos = idx.get("to")
+            if not pos:
+                return Failure(PARSE_URIS)
+            if not _sip_uri(msg, pos[0]):
+                return Failure(PARSE_URIS, 400, "Ivalid To Header")     # sic, as Kamailio
+        if contact:
+            for i in idx.get("contact", ()):
+                try:
+                    p = msg._parsed_at(i)
+                except SipParseError:
+                    return Failure(PARSE_URIS, 400, "Bad Contact Header")
+                if p != "*" and not _sip_uri(msg, i):
+                    return Failure(PARSE_URIS, 400, "Bad Contact URI")
+        return None
+    return parse_uris
 
 
-def _sip_uri(nameaddr):
-    """Does the URI of nameaddr() parse as Kamailio's parse_uri() wants (no opaque scheme)? The
-    NameAddr caches it, so the PVs reading it later do not parse it again."""
+def _sip_uri(msg, i):
+    """Does header i's (first) name-addr carry a URI that parses as Kamailio's parse_uri() wants
+    (no opaque scheme)?"""
     try:
-        return not isinstance(nameaddr().uri, OpaqueUri)
+        na = msg._parsed_at(i)
+        if type(na) is list:        # Contact: its first value
+            na = na[0]
+        return not isinstance(na.uri, OpaqueUri)
     except SipParseError:
         return False
 
 
 def _digest_only(msg, bit):
     """check_digest_only(): every Authorization, then every Proxy-Authorization."""
-    hs = msg.headers("authorization") or msg.headers("proxy-authorization")
-    if msg.headers("authorization"):
-        hs = msg.headers("authorization") + msg.headers("proxy-authorization")
-    for h in hs:
+    idx = msg._idx
+    for i in idx.get("authorization", []) + idx.get("proxy-authorization", []):
         try:
-            cred = h.parsed
+            cred = msg._parsed_at(i)
         except SipParseError:
             return Failure(bit, 400, "Bad Auth Header")
         if not cred.is_digest:
@@ -262,21 +301,20 @@ def _digest_only(msg, bit):
     return None
 
 
-def _digest(msg):
+def _digest(msg, _):
     r = _digest_only(msg, DIGEST)
     return Failure(DIGEST) if r == "n/a" else r
 
 
-def _authorization(msg):
+def _authorization(msg, _):
     r = _digest_only(msg, AUTHORIZATION)
     return None if r == "n/a" else r
 
 
-def _duptags(msg):
+def _duptags(msg, _):
     for name, reason in (("from", "Many From Tag Params"), ("to", "Many To Tag Params")):
-        h = msg.header(name)
         try:
-            na = h.parsed if h is not None else None
+            na = msg._first_parsed(name)
         except SipParseError:
             return Failure(DUPTAGS)
         if na is None:
@@ -286,10 +324,11 @@ def _duptags(msg):
     return None
 
 
+# Kamailio's order; None: disabled in Kamailio (always passes), or built per uri_checks (_plan)
 _ORDER = [
     (RURI_SIP_VERSION, _ruri_version), (RURI_SCHEME, _ruri_scheme), (REQUIRED_HEADERS, _required),
-    (VIA1_HEADER, _via1), (VIA_SIP_VERSION, _passes), (VIA_PROTOCOL, _passes),
+    (VIA1_HEADER, _via1), (VIA_SIP_VERSION, None), (VIA_PROTOCOL, None),
     (CSEQ_METHOD, _cseq_method), (CSEQ_VALUE, _cseq_value), (CONTENT_LENGTH, _content_length),
-    (EXPIRES_VALUE, _expires), (PROXY_REQUIRE, _proxy_require), (PARSE_URIS, _parse_uris),
+    (EXPIRES_VALUE, _expires), (PROXY_REQUIRE, _proxy_require), (PARSE_URIS, None),
     (DIGEST, _digest), (AUTHORIZATION, _authorization), (DUPTAGS, _duptags),
 ]
