@@ -145,6 +145,7 @@ class Message:
         # __dict__.update() from a re-parsed message replaces them
         d["_hl"] = None
         d["_lines"] = None      # the usual block's header lines (CRLF split), or None
+        d["_keys"] = None       # with _lines: the index key of each line
         d["_idx"] = {}          # key -> [positions in _h]
         d["_parsed"] = {}       # header position -> parsed body
 
@@ -207,8 +208,7 @@ class Message:
         h = self._hl
         if h is not None:
             return h[i][0]
-        head = self._lines[i].partition(":")[0]
-        return _NAME_KEYS.get(head) or _name_key(head)
+        return self._keys[i]
 
     def _span_at(self, i):
         """(start, end) of header i in the buffer, CRLF included, without building _h."""
@@ -364,6 +364,8 @@ class Message:
             return self._scan_headers_exact(lenient)
         idx = self._idx
         names = _NAME_KEYS
+        keys = []
+        add = keys.append
         for i, line in enumerate(lines):
             head, colon, _ = line.partition(":")
             key = names.get(head) if colon else None
@@ -372,12 +374,14 @@ class Message:
                 if key is None:                  # folding, no ':', not a header name: exact scan
                     idx.clear()
                     return self._scan_headers_exact(lenient)
+            add(key)
             lst = idx.get(key)
             if lst is None:
                 idx[key] = [i]
             else:
                 lst.append(i)
         self._lines = lines
+        self._keys = keys
         self.eoh = e + 2
         self.body_start = e + 4
 
@@ -626,8 +630,7 @@ class Message:
         if got is None:
             h = self._hl
             if h is None:
-                head = self._lines[i].partition(":")[0]
-                key = _NAME_KEYS.get(head) or _name_key(head)
+                key = self._keys[i]
             else:
                 key = h[i][0]
             f = _PARSERS.get(key)                   # headers.parse_body, one call less

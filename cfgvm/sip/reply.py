@@ -25,10 +25,10 @@ def build_reply(msg, code, reason, to_tag=None, src_ip=None, src_port=None, forc
     tag_to = code > 100                # To gets the tag when it has none (decided at the To header:
     h = msg._hl                        # parsing it may raise)
     lines = msg._lines if h is None else None     # the usual block: each line is its header's text
-    idx = msg._idx
-    # the copied headers in message order, found through the name index (no offsets of the rest)
-    for i, k in sorted([(i, k) for k in (_COPIED_RR if 180 <= code < 300 else _COPIED)
-                        for i in idx.get(k, ())]):
+    taken = _COPIED_RR if 180 <= code < 300 else _COPIED
+    for i, k in enumerate(msg._keys if h is None else [e[0] for e in h]):
+        if k not in taken:
+            continue
         if first_via and k == "via":
             first_via = False
             if msg.header_error is not None:
