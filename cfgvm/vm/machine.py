@@ -336,15 +336,7 @@ def op_loop_tick(f, arg, pc):
 
 def op_return(f, arg, pc):
     v = f.stack.pop()
-    ret = to_int(v) if v.__class__ is not int else v
-    f.ret = ret
-    if arg == "return":
-        f.flags |= RETURN if ret != 0 else (RETURN | EXIT)
-    elif arg == "exit":
-        f.flags |= EXIT
-    else:
-        f.flags |= EXIT | DROP
-    return -1
+    return _return_const(f, to_int(v) if v.__class__ is not int else v, arg)
 
 
 def op_break_route(f, arg, pc):
@@ -363,6 +355,8 @@ def op_end(f, arg, pc):
 # sequence.  A part after the first that fails tags the EvalError with its own pc, so that recovery
 # (code.on_error) and the logged coordinate are those of the plain run.  A conditional's false exit
 # (target, push0) is already threaded through the && chain it jumps into (push0: leave a 0 on the stack).
+# The call handlers repeat op_call's few lines on purpose: a shared helper would cost a Python call
+# per script call on the hottest path.
 
 def op_call_pop(f, arg, pc):
     ctx = f.ctx
