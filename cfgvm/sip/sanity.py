@@ -4,6 +4,10 @@ check(msg, msg_checks, uri_checks, proxy_require) runs the checks in Kamailio's 
 None when all pass, or a Failure(bit, code, reason, headers): code None means the module fails
 without replying (FL_MSG_NOREPLY, "not applicable" digest, duplicate headers). Replies are never
 sent for ACK (sanity_reply) -- the caller decides (see probe.py).
+
+It runs on every request of a typical config: the checks a pair of flags enables are listed once
+(_plan), and the parses they make (R-URI, Via, CSeq, From/To and their URIs) are the message's
+cached ones, which the later reads ($fU, $tu, replies) reuse.
 """
 from .errors import SipParseError
 from .uri import OpaqueUri
@@ -74,7 +78,8 @@ def check(msg, msg_checks=DEFAULT_CHECKS, uri_checks=DEFAULT_URI_CHECKS, proxy_r
 
 
 # msg_checks * 16 + uri_checks -> the checks they enable, in Kamailio's order, as callables
-# (msg, proxy_require) -> Failure | None: one call per check (at most 2**19 entries, valid flags only)
+# (msg, proxy_require) -> Failure | None: one call per check or per _FUSED pair (at most 2**19
+# entries, valid flags only)
 _PLANS = {}
 
 
@@ -85,9 +90,7 @@ def _plan(msg_checks, uri_checks):
     for bit, fn in _ORDER:
         if not msg_checks & bit:
             continue
-        if bit == CSEQ_VALUE and msg_checks & CSEQ_METHOD:
-            plan[-1] = _cseq_method_value               # one CSeq read for both
-        elif bit == PARSE_URIS:
+        if bit == PARSE_URIS:
             # a passed ruri_scheme check already parsed the same R-URI
             plan.append(_uris_check(uri_checks & ~URI_RURI if msg_checks & RURI_SCHEME
                                     else uri_checks))
@@ -173,8 +176,7 @@ def _cseq_number(number):
 
 
 def _cseq_method_value(msg, _):
-    """_cseq_method then _cseq_value, reading the CSeq once; the usual number (1 to 9 digits)
-    is tested inline."""
+    """_cseq_method then _cseq_value (a _FUSED pair), reading the CSeq once."""
     try:
         c = msg._first_parsed("cseq")
     except SipParseError:
@@ -379,6 +381,7 @@ def _length_expires(msg, _):
 _FUSED = {
     (_ruri_version, _ruri_scheme): _ruri_line,
     (_required, _via1): _required_via1,
+    (_cseq_method, _cseq_value): _cseq_method_value,
     (_content_length, _expires): _length_expires,
 }
 
