@@ -349,11 +349,7 @@ def _ruri_line(msg, _):
         f = _ruri_version(msg, None)
         if f is not None:
             return f
-    try:
-        msg.current_uri
-    except SipParseError:
-        return Failure(RURI_SCHEME, 400, "Bad Request URI")
-    return None
+    return _ruri_scheme(msg, None)
 
 
 def _required_via1(msg, _):
