@@ -19,6 +19,11 @@ _PLAIN_NA_RE = re.compile(
     r'([ \t]*)("(?:[^"\\\r\n]|\\[^\r\n])*"|[^<>";\r\n]*?)[ \t]*<[ \t]*([^<>" \t\r\n]+)[ \t]*>'
     r'[ \t]*(?:;(' + PLAIN_PARAMS + r'))?[ \t]*')
 
+# A subset of _PLAIN_NA_RE's shapes that a simpler pattern matches faster: an optional quoted display
+# name without escapes and one space, <URI>, params without blanks or empty values (the usual From/To).
+_USUAL_NA_RE = re.compile(r'(?:("[^"\\\r\n]*") ?)?<([^<>" \t\r\n]+)>((?:;[^; \t\r\n"<>,:@=()]+(?:=[^; \t\r\n"<>()]+)?)*)')
+
+
 class NameAddr:
     """One value. Offsets (start, end, uri_start, uri_end) are relative to the header body."""
     __slots__ = ("raw", "display", "uri_str", "_params", "params_str", "start", "end", "uri_start",
@@ -73,6 +78,17 @@ def parse_nameaddr(text, base=0, where="name-addr"):
     """One value (no top-level commas expected)."""
     na = NameAddr()
     na._uri = None
+    m = _USUAL_NA_RE.fullmatch(text)
+    if m is not None:
+        display, na.uri_str, params = m.groups()
+        na.display = display or ""
+        u0, u1 = m.span(2)
+        na.start, na.end, na.uri_start, na.uri_end = base, base + len(text), base + u0, base + u1
+        na.angle = True
+        na.params_str = params[1:]
+        na._params = None
+        na.raw = text
+        return na
     m = _PLAIN_NA_RE.fullmatch(text)
     if m is not None:
         lead, na.display, na.uri_str, params = m.groups()

@@ -82,8 +82,19 @@ class ViaBody:
         return f"<Via {self.raw!r}>"
 
 
+# A subset of _PLAIN_VIA_RE's shapes (no blanks but the one after the transport, upper-case SIP/2.0,
+# plain param values) that a simpler pattern matches several times faster: the usual Via. What it
+# does not match goes through _PLAIN_VIA_RE, then the exact steps.
+_USUAL_VIA_RE = re.compile(r"SIP/2\.0/([A-Za-z0-9]+) (\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-_.]+)(?::([0-9]{1,5}))?"
+                           r"(;[^; \t\r\n\"<>,:@=()]+(?:=[^; \t\r\n\"<>()]+)?)*")
+
+
 def parse_via(body):
     """Header body -> [ViaBody, ...]."""
+    if "," not in body:
+        m = _USUAL_VIA_RE.fullmatch(body)
+        if m is not None and (m.group(3) is None or len(m.group(3)) < 5 or m.group(3) <= "65535"):
+            return [_usual(body, m)]
     out = []
     pos = 0
     for part in split_unquoted(body, ","):
@@ -93,6 +104,24 @@ def parse_via(body):
             raise SipParseError("Via", "empty via value (stray comma)")
         out.append(_parse_one(part, start))
     return out
+
+
+def _usual(text, m):
+    """The ViaBody _parse_one gives for a via-parm _USUAL_VIA_RE matched whole (at offset 0)."""
+    v = ViaBody()
+    v.transport, v.host, port = m.group(1, 2, 3)
+    v.name, v.version, v.port, v.comment = "SIP", "2.0", port or "", None
+    p = m.end(3) if port is not None else m.end(2)
+    if p < len(text):                   # ";params" up to the end
+        v.params_str = params = text[p + 1:]
+        v.params = plain_params(params)
+    else:
+        v.params_str = ""
+        v.params = Params()
+    v.raw = text
+    v.start = 0
+    v.params_end = v.end = len(text)
+    return v
 
 
 def _parse_one(text, base):
