@@ -34,6 +34,7 @@ bench: install
 	$(BIN)/python bench/compile.py
 	$(BIN)/python bench/sip_parse.py
 	$(BIN)/python bench/vm.py
+	$(BIN)/python bench/vm_instructions.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
