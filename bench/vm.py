@@ -30,49 +30,21 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests"))     # the oracle harness (
 
 from cfgvm.drivers.dryrun import DryRun, receive_info  # noqa: E402
 from support.dryrun import compile_text  # noqa: E402
+from support.reqinit import reqinit_cfg  # noqa: E402
 from timing import min_batch_seconds, min_rate, reference_rate  # noqa: E402
 
 SRC, DST = ("udp", "127.0.0.2", 5070), ("udp", "127.0.0.1", 5060)
 
-BENCH_CFG = """#!KAMAILIO
-debug=2
-log_stderror=yes
-children=1
-disable_tcp=yes
-auto_aliases=no
-
-loadmodule "pv.so"
-loadmodule "xlog.so"
-loadmodule "textops.so"
-loadmodule "sl.so"
-loadmodule "maxfwd.so"
-loadmodule "sanity.so"
-
-request_route {
-    force_rport();
-    if (!mf_process_maxfwd_header("10")) {
-        sl_send_reply("483", "Too Many Hops");
-        exit;
-    }
-    if (is_method("OPTIONS") && uri==myself && $rU==$null) {
-        sl_send_reply("200", "Keepalive");
-        exit;
-    }
-    if (!sanity_check("17895", "7")) {
-        xlog("Malformed SIP request from $si:$sp\\n");
-        exit;
-    }
-    if ($fU == "alice" && $(ru{uri.user}) != "") {
+# REQINIT of the default config (tests/support/reqinit.py, the config the sanity oracle runs through
+# real Kamailio) with a few PV tests before its 404
+BENCH_CFG = reqinit_cfg("""    if ($fU == "alice" && $(ru{uri.user}) != "") {
         $var(caller) = $fU;
         $var(n) = $var(n) + 1;
     }
     if ($ua =~ "scanner|sipvicious") {
         exit;
     }
-    sl_send_reply("404", "Not here");
-    exit;
-}
-"""
+""")
 
 LOOP_CFG = """#!KAMAILIO
 max_while_loops=100000000

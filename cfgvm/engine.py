@@ -28,7 +28,6 @@ from cfgvm.sip import Message, SipParseError
 from cfgvm.sip.message import MAX_MESSAGE
 from cfgvm.timers import TimerQueue
 from cfgvm.vm.pv import get_raw
-from cfgvm.vm.machine import DROP as _DROP
 from cfgvm.vm.context import Context, LogRecord, ReceiveInfo, SendAction, SharedState, WorkerState
 
 # What Kamailio's faked_msg.c gives event routes that run without a received message.
@@ -218,16 +217,8 @@ class Engine:
         res.ctx = ctx
         ctx.sflags = 0
         try:
-            machine = getattr(self.program, "machine", None)
-            code = self.routes[kind].get(name) if machine is not None else None
-            if code is not None:        # Program.run_route without its RunResult
-                ret, flags = machine.execute(code, ctx)
-                ctx.rc = ret
-                if flags & _DROP:
-                    res.dropped = True
-            else:
-                run = self.program.run_route(ctx, kind, name)
-                res.dropped = res.dropped or _dropped(run)
+            run = self.program.run_route(ctx, kind, name)
+            res.dropped = res.dropped or _dropped(run)
         except Exception:  # our bug or an unimplemented piece: reported, never raised to the driver
             res.error = traceback.format_exc()
         finally:
@@ -363,12 +354,12 @@ def _dropped(run) -> bool:
     machine's (return code, run flags) pair whose DROP bit is 8 as cfgvm/vm/machine.RunFlag)."""
     if run is None:
         return False
-    if isinstance(run, tuple):
-        return bool(run[1] & 8)
-    for attr in ("dropped", "drop"):
+    for attr in ("dropped", "drop"):            # a RunResult (a named tuple) first
         v = getattr(run, attr, None)
         if isinstance(v, bool):
             return v
+    if isinstance(run, tuple):
+        return bool(run[1] & 8)
     outcome = getattr(run, "outcome", None)
     return getattr(outcome, "name", str(outcome)).upper() == "DROP"
 

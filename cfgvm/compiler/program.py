@@ -9,7 +9,7 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cfgvm import ast as A
 from cfgvm.compiler.codegen import CodeGen
@@ -19,8 +19,8 @@ from cfgvm.vm.context import SharedState, WorkerState
 from cfgvm.vm.machine import DROP, EXIT, Machine
 
 
-@dataclass(frozen=True, slots=True)
-class RunResult:
+class RunResult(NamedTuple):
+    """A tuple: built on every message, and a tuple is the cheapest immutable record to build."""
     rc: int            # the route's return code ($rc afterwards)
     exit: bool         # the script ended (exit, drop, return 0, a function returning 0)
     dropped: bool      # `drop` was executed
@@ -51,7 +51,7 @@ class Program:
             raise KeyError(f"no {kind} route {name!r} in this program")
         ret, flags = self.machine.execute(code, ctx)
         ctx.rc = ret
-        return RunResult(ret, bool(flags & EXIT), bool(flags & DROP))
+        return RunResult(ret, flags & EXIT != 0, flags & DROP != 0)
 
 
 def _param_value(v):

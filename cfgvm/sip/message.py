@@ -188,7 +188,7 @@ class Message:
             e = h[i]
             return e[3], e[4]
         line = self._lines[i]
-        end = self.hdr_start + sum(map(len, self._lines[:i])) + 2 * i + len(line)
+        end = self._start_at(i) + len(line)
         return end - len(line.partition(":")[2].lstrip(" \t")), end
 
     def _entry(self, i):
@@ -209,15 +209,6 @@ class Message:
         if h is not None:
             return h[i][0]
         return self._keys[i]
-
-    def _span_at(self, i):
-        """(start, end) of header i in the buffer, CRLF included, without building _h."""
-        h = self._hl
-        if h is not None:
-            e = h[i]
-            return e[1], e[5]
-        pos = self._start_at(i)
-        return pos, pos + len(self._lines[i]) + 2
 
     def header_count_all(self):
         """How many headers were indexed ($hdrc-style total), without building _h."""
@@ -472,24 +463,26 @@ class Message:
             self._ruri = None
 
     def overwrite_body(self, i, off, new):
-        """overwrite() at offset `off` of header i's body (the text $hdr() returns). In the usual
-        block the line is changed alone, when the change leaves the body's start where it was."""
+        """overwrite() at offset `off` of header i's body (the text $hdr() returns). A change that
+        leaves the body's first character non-blank keeps its start where it was: in the usual
+        block the line is then changed alone, without the checks of _overwrite_line."""
         lines = self._lines
-        if self._hl is None and lines is not None and (off or new[:1] not in " \t"):
+        if self._hl is None and lines is not None and (off or new[:1] not in " \t") \
+                and "\r" not in new and "\n" not in new and "\0" not in new:
             line = lines[i]
-            rest = line.partition(":")[2]
-            at = len(line) - len(rest.lstrip(" \t")) + off      # in the line
-            end = at + len(new)
-            if end <= len(line) and "\r" not in new and "\n" not in new and "\0" not in new:
-                start = self._start_at(i) + at
-                t = self.text
-                self.text = t[:start] + new + t[start + len(new):]
-                self.buf = self.text.encode("latin-1")
-                lines[i] = line[:at] + new + line[end:]
-                self._parsed.pop(i, None)
-                return
-        start = self.body_span(i)[0] + off
-        self.overwrite(start, new, i)
+            at = len(line) - len(line.partition(":")[2].lstrip(" \t")) + off     # in the line
+            if at + len(new) <= len(line):
+                ls = self._start_at(i)
+                return self._replace_in_line(i, line[:at] + new + line[at + len(new):], ls + at, new)
+        self.overwrite(self.body_span(i)[0] + off, new, i)
+
+    def _replace_in_line(self, i, line, start, new):
+        """Header line i becomes `line`, the buffer changing at `start` to `new` (same length)."""
+        self._lines[i] = line
+        t = self.text
+        self.text = t[:start] + new + t[start + len(new):]
+        self.buf = self.text.encode("latin-1")
+        self._parsed.pop(i, None)
 
     def _overwrite_line(self, start, end, new, i=None):
         """overwrite() inside one header line of the usual block, without building _h: the line is
@@ -518,10 +511,7 @@ class Message:
         if (not colon or not ncolon or nhead != head or "\r" in new or "\n" in new or "\0" in new
                 or len(nrest.lstrip(" \t")) != len(rest.lstrip(" \t"))):
             return False
-        lines[i] = line
-        self.text = self.text[:start] + new + self.text[end:]
-        self.buf = self.text.encode("latin-1")
-        self._parsed.pop(i, None)
+        self._replace_in_line(i, line, start, new)
         return True
 
     # ---- first line ---------------------------------------------------------------------------

@@ -248,7 +248,10 @@ def _proxy_require(msg, supported):
 def _uris_check(checks):
     """The parse_uris check for these uri_checks flags (the R-URI, From, To and Contact URIs parse,
     in that order). The NameAddr caches its URI: the PVs reading it later do not parse again."""
-    ruri, from_, to, contact = checks & URI_RURI, checks & URI_FROM, checks & URI_TO, checks & URI_CONTACT
+    ruri, contact = checks & URI_RURI, checks & URI_CONTACT
+    nameaddrs = tuple((key, reason) for bit, key, reason in (
+        (URI_FROM, "from", "Invalid From Header"), (URI_TO, "to", "Ivalid To Header"))   # sic, as Kamailio
+        if checks & bit)
 
     def parse_uris(msg, _):
         if ruri:
@@ -257,26 +260,12 @@ def _uris_check(checks):
             except SipParseError:
                 return Failure(PARSE_URIS, 400, "Bad Request URI")
         idx = msg._idx
-        if from_:
-            pos = idx.get("from")
+        for key, reason in nameaddrs:
+            pos = idx.get(key)
             if not pos:
                 return Failure(PARSE_URIS)
-            try:
-                ok = not isinstance(msg._parsed_at(pos[0]).uri, OpaqueUri)
-            except SipParseError:
-                ok = False
-            if not ok:
-                return Failure(PARSE_URIS, 400, "Invalid From Header")
-        if to:
-            pos = idx.get("to")
-            if not pos:
-                return Failure(PARSE_URIS)
-            try:
-                ok = not isinstance(msg._parsed_at(pos[0]).uri, OpaqueUri)
-            except SipParseError:
-                ok = False
-            if not ok:
-                return Failure(PARSE_URIS, 400, "Ivalid To Header")     # sic, as Kamailio
+            if not _sip_uri(msg, pos[0]):
+                return Failure(PARSE_URIS, 400, reason)
         if contact:
             for i in idx.get("contact", ()):
                 try:

@@ -5,41 +5,11 @@ import pytest
 
 from oracle.kamailio import LISTEN, SOURCE, kamailio_available, run_kamailio
 from support.dryrun import compile_text, run_message
+from support.reqinit import reqinit_cfg
 
 pytestmark = pytest.mark.oracle
 
-CFG = """#!KAMAILIO
-debug=2
-log_stderror=yes
-children=1
-disable_tcp=yes
-auto_aliases=no
-
-loadmodule "pv.so"
-loadmodule "xlog.so"
-loadmodule "textops.so"
-loadmodule "sl.so"
-loadmodule "maxfwd.so"
-loadmodule "sanity.so"
-
-request_route {
-    force_rport();
-    if (!mf_process_maxfwd_header("10")) {
-        sl_send_reply("483", "Too Many Hops");
-        exit;
-    }
-    if (is_method("OPTIONS") && uri==myself && $rU==$null) {
-        sl_send_reply("200", "Keepalive");
-        exit;
-    }
-    if (!sanity_check("17895", "7")) {
-        xlog("Malformed SIP request from $si:$sp\\n");
-        exit;
-    }
-    sl_send_reply("404", "Not here");
-    exit;
-}
-"""
+CFG = reqinit_cfg()
 
 _HEAD = ("{first}\r\nVia: SIP/2.0/UDP {src}:{sport};branch=z9hG4bK-{tag};rport\r\n"
          "From: <sip:alice@{src}>;tag=f-{tag}\r\nTo: <sip:bob@{dst}>\r\nCall-ID: {tag}@{src}\r\n"
