@@ -284,19 +284,26 @@ def _mark_added(ctx):
         _state(ctx)["added"] = True
 
 
-def record_route(ctx, mod, params=None):
+def _rr_start(ctx, mod, custom):
+    """What record_route() and record_route_advertised_address() start with: once per message,
+    then (username, tag, sips, parameter buffer); None after logging why not."""
     if not _check_once(ctx, mod):
-        return -1
-    msg = ctx.msg
-    st = _state(ctx)
+        return None
     try:
-        user = _username(ctx, mod) if _p(mod, "add_username") else ""
+        user = _username(ctx, mod, custom=custom) if _p(mod, "add_username") else ""
         tag = _rr_tag(ctx, mod)
     except _Fail as e:
         ctx.log(L_ERR, str(e))
+        return None
+    return user, tag, _sips(ctx, mod), _state(ctx)["param_buf"]
+
+
+def record_route(ctx, mod, params=None):
+    got = _rr_start(ctx, mod, True)
+    if got is None:
         return -1
-    sips = _sips(ctx, mod)
-    buf = st["param_buf"]
+    user, tag, sips, buf = got
+    msg, st = ctx.msg, _state(ctx)
     if _p(mod, "enable_double_rr"):
         l, l2 = _anchors(msg)
         _build_rr(mod, l, l2, user, tag, params, False, sips, _double_cond(mod), buf)
@@ -308,18 +315,11 @@ def record_route(ctx, mod, params=None):
 
 
 def record_route_advertised_address(ctx, mod, data):
-    if not _check_once(ctx, mod):
+    got = _rr_start(ctx, mod, False)
+    if got is None:
         return -1
+    user, tag, sips, buf = got
     msg = ctx.msg
-    st = _state(ctx)
-    try:
-        user = _username(ctx, mod, custom=False) if _p(mod, "add_username") else ""
-        tag = _rr_tag(ctx, mod)
-    except _Fail as e:
-        ctx.log(L_ERR, str(e))
-        return -1
-    sips = _sips(ctx, mod)
-    buf = st["param_buf"]
     if _p(mod, "enable_double_rr"):
         l, l2 = _anchors(msg)
         _build_advertised_rr(mod, l, l2, data, user, tag, False, sips,

@@ -108,15 +108,20 @@ def is_e164(ctx, mod, ref):
     return 1 if isinstance(v, str) and _E164.match(v) else -1
 
 
-def is_uri_user_e164(ctx, mod, ref):
+def _ref_uri(ctx, ref):
+    """The SIP URI a PV holds, parsed; None when it holds no string or no parsable URI."""
     v = ref.get(ctx)
     if not isinstance(v, str):
-        return -1
+        return None
     try:
-        u = parse_uri(v)
+        return parse_uri(v)
     except SipParseError:
-        return -1
-    return 1 if _E164.match(u.user) else -1
+        return None
+
+
+def is_uri_user_e164(ctx, mod, ref):
+    u = _ref_uri(ctx, ref)
+    return 1 if u is not None and _E164.match(u.user) else -1
 
 
 def is_tel_number(ctx, mod, text):
@@ -259,12 +264,8 @@ def set_uri_host(ctx, mod, ref, host):
 
 
 def _set_uri_part(ctx, ref, **part):
-    v = ref.get(ctx)
-    if not isinstance(v, str):
-        return -1
-    try:
-        u = parse_uri(v)
-    except SipParseError:
+    u = _ref_uri(ctx, ref)
+    if u is None:
         return -1
     ref.set(ctx, str(u.replace(**part)))
     return 1
