@@ -24,6 +24,7 @@ from functools import partial
 from typing import Callable
 
 from cfgvm.exports import CORE_ONREPLY_ROUTE, EVENT_ROUTE, REQUEST_ROUTE
+from cfgvm.compiler.program import RunResult
 from cfgvm.sip import Message, SipParseError
 from cfgvm.sip.message import MAX_MESSAGE
 from cfgvm.timers import TimerQueue
@@ -352,9 +353,11 @@ def _remove_top_via(msg: Message) -> None:
 def _dropped(run) -> bool:
     """Did the route end with `drop`? run: what Program.run_route returns (a RunResult, or the
     machine's (return code, run flags) pair whose DROP bit is 8 as cfgvm/vm/machine.RunFlag)."""
+    if run.__class__ is RunResult:
+        return run.dropped
     if run is None:
         return False
-    for attr in ("dropped", "drop"):            # a RunResult (a named tuple) first
+    for attr in ("dropped", "drop"):
         v = getattr(run, attr, None)
         if isinstance(v, bool):
             return v
